@@ -1,0 +1,98 @@
+// @ts-check
+import eslint from '@eslint/js';
+import importPlugin from 'eslint-plugin-import';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/**
+ * The doors between rooms (DESIGN.md §1): which of our libs each lib may import.
+ * A lib is imported only by its root alias (`@app/ledger`), never by a deep path.
+ */
+const LIBS = ['common', 'config', 'database', 'messaging', 'auth', 'ledger', 'vinted', 'whatsapp', 'client', 'testing'];
+const ALLOWED = {
+  common: [],
+  config: ['common'],
+  database: ['common', 'config'],
+  messaging: ['common', 'config'],
+  auth: ['common', 'config', 'database', 'messaging'],
+  ledger: ['common', 'config', 'database', 'messaging', 'auth'],
+  vinted: ['common', 'config', 'database', 'messaging', 'auth'],
+  whatsapp: ['common', 'config', 'database', 'messaging', 'auth'],
+  client: [],
+  testing: ['common', 'config', 'database', 'messaging', 'auth', 'ledger', 'vinted', 'whatsapp', 'client'],
+};
+
+const deepImport = {
+  group: ['@app/*/*'],
+  message: 'Import a lib only by its root (`@app/<lib>`); its public surface is src/index.ts.',
+};
+const appImport = {
+  group: ['**/apps/**', 'apps/**'],
+  message: 'Libraries never import apps.',
+};
+const escapeLib = {
+  group: ['../../*', '../../../*'],
+  message: 'Do not reach outside this lib with a relative path; import another lib by its alias.',
+};
+
+const libRules = LIBS.map((lib) => {
+  const forbidden = LIBS.filter((other) => other !== lib && !ALLOWED[lib].includes(other));
+  return {
+    files: [`libs/${lib}/src/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            deepImport,
+            appImport,
+            escapeLib,
+            ...(forbidden.length
+              ? [{ group: forbidden.map((o) => `@app/${o}`), message: `libs/${lib} may import only: ${ALLOWED[lib].join(', ') || 'no lib of ours'} (DESIGN.md §1).` }]
+              : []),
+          ],
+        },
+      ],
+    },
+  };
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.data/**', 'eslint.config.mjs'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      globals: { ...globals.node, ...globals.jest },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { import: importPlugin },
+    settings: {
+      'import/resolver': { typescript: { project: './tsconfig.json' }, node: true },
+      'import/internal-regex': '^@app/',
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-extraneous-class': 'off',
+      eqeqeq: ['error', 'always'],
+      curly: ['error', 'all'],
+      'import/no-cycle': ['error', { ignoreExternal: true }],
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [deepImport] }],
+    },
+  },
+  ...libRules,
+  {
+    // Tests may poke at values whose types come from JSON bodies.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+);
