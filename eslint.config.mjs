@@ -85,6 +85,18 @@ export default tseslint.config(
   },
   ...libRules,
   {
+    // Plain CommonJS loaded by Jest itself (transformers): outside the TypeScript project.
+    files: ['**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: globals.node },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // Specs of any lib may use the shared test helpers (test databases, vhosts, proxies).
+    files: ['libs/*/src/**/*.spec.ts', 'libs/*/src/**/*.int-spec.ts', 'libs/*/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [deepImport, appImport] }] },
+  },
+  {
     // Tests may poke at values whose types come from JSON bodies.
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -1,0 +1,33 @@
+import { loggingModule } from '@app/common';
+import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
+import { MessagingModule } from '@app/messaging';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+// One-process mode: with the in-process bus, the API also hosts the worker's modules.
+import { WorkerCoreModule } from '../../worker/src/worker-core.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { MigrateOnStart } from './migrate-on-start';
+
+@Module({})
+export class ApiModule {
+  /** `extraModules`: more feature modules to host (tests mount probe controllers this way). */
+  static register(config: AppConfig, extraModules: Type[] = []): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        loggingModule({ level: config.LOG_LEVEL, service: 'api' }),
+        DatabaseModule.forRoot({ role: 'api' }),
+        MessagingModule.forRoot(),
+        ScheduleModule.forRoot(),
+        HealthModule,
+        MetricsModule,
+        ...(config.embeddedBus ? [WorkerCoreModule] : []),
+        ...extraModules,
+      ],
+      providers: [MigrateOnStart],
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { AppConfig } from '@app/config';
+import { BusServerFactory, WORKER_EVENTS_QUEUE } from '@app/messaging';
+import { Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { workerQueues } from '../../worker/src/worker-queues';
+import { ApiModule } from './api.module';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { useBodyParsers } from './http/body-parsers';
+import { RequestValidationError } from './http/request-errors';
+import { RouteTable } from './http/route-table';
+import { setupSwagger } from './swagger';
+
+/**
+ * Builds the API application exactly as `npm start` runs it (tests use it too): migrations
+ * applied, bus consumers started, not yet listening.
+ */
+export async function createApiApp(config: AppConfig, extraModules: Type[] = []): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, extraModules), {
+    // Boot logs wait in a buffer for pino; a failed boot is reported once, by the caller.
+    logger: false,
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.set('trust proxy', 'loopback');
+  useBodyParsers(app);
+
+  // Routes are known only once the app is initialised; the filter reads them lazily.
+  const routes: { table?: RouteTable } = {};
+  app.useGlobalFilters(new AllExceptionsFilter(() => routes.table));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) => RequestValidationError.fromValidationErrors(errors),
+    }),
+  );
+  setupSwagger(app);
+
+  const queues = [WORKER_EVENTS_QUEUE, ...(config.embeddedBus ? workerQueues(config) : [])];
+  app.connectMicroservice({ strategy: app.get(BusServerFactory).create(queues) }, { inheritAppConfig: true });
+  await app.init();
+  await app.startAllMicroservices();
+  routes.table = RouteTable.of(app);
+  return app;
+}

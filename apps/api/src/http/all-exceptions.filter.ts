@@ -1,0 +1,86 @@
+import { AppError } from '@app/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import { Request, Response } from 'express';
+import { ErrorBody, codeForStatus } from './error-body';
+import { RouteTable } from './route-table';
+
+/**
+ * The one place where errors become HTTP answers. Domain errors (`AppError`) carry their code and
+ * status; Nest's HTTP exceptions get a stable code from their status; an HTTP exception whose
+ * response is already an object with `detail` is sent as is (endpoints whose contract fixes the
+ * body, like simplejwt's). Anything else is a bug: logged with its stack, answered 500 without it.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrors');
+
+  constructor(private readonly routes: () => RouteTable | undefined) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') {
+      throw exception;
+    }
+    const request = host.switchToHttp().getRequest<Request>();
+    const response = host.switchToHttp().getResponse<Response>();
+    const { status, body, headers } = this.answer(exception, request);
+    if (status >= 500) {
+      this.logger.error(
+        { err: exception, method: request.method, url: request.originalUrl },
+        `Unhandled error on ${request.method} ${request.path}`,
+      );
+    }
+    if (response.headersSent) {
+      return;
+    }
+    for (const [name, value] of Object.entries(headers)) {
+      response.setHeader(name, value);
+    }
+    response.status(status).json(body);
+  }
+
+  private answer(exception: unknown, request: Request): { status: number; body: object; headers: Record<string, string> } {
+    if (exception instanceof AppError) {
+      return { status: exception.status, body: { detail: exception.message, code: exception.code, ...exception.extra }, headers: {} };
+    }
+    if (this.isUnroutedRequest(exception, request)) {
+      const allowed = this.routes()?.allowedMethods(request.path) ?? [];
+      if (allowed.length > 0) {
+        const body: ErrorBody = { detail: `Method "${request.method}" not allowed.`, code: 'method_not_allowed' };
+        return { status: HttpStatus.METHOD_NOT_ALLOWED, body, headers: { Allow: allowed.join(', ') } };
+      }
+      const body: ErrorBody = { detail: 'Not found.', code: 'not_found' };
+      return { status: HttpStatus.NOT_FOUND, body, headers: {} };
+    }
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), body: this.httpExceptionBody(exception), headers: {} };
+    }
+    const body: ErrorBody = { detail: 'A server error occurred.', code: 'internal_error' };
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, body, headers: {} };
+  }
+
+  private httpExceptionBody(exception: HttpException): object {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    if (typeof response === 'object' && 'detail' in response) {
+      return response;
+    }
+    const detail = status >= 500 ? defaultServerDetail(status) : sentence(exception.message);
+    const body: ErrorBody = { detail, code: codeForStatus(status) };
+    // Keep a structured body a library built (terminus' health report) unless it is Nest's own
+    // `{statusCode, message, error}`, which `detail` already says.
+    return typeof response === 'object' && !('statusCode' in response) ? { ...body, ...response } : body;
+  }
+
+  /** Nest's own 404 for a path no controller serves: `Cannot GET /x`. */
+  private isUnroutedRequest(exception: unknown, request: Request): boolean {
+    return exception instanceof NotFoundException && exception.message.startsWith(`Cannot ${request.method} `);
+  }
+}
+
+function defaultServerDetail(status: number): string {
+  return status === Number(HttpStatus.SERVICE_UNAVAILABLE) ? 'The service is unavailable.' : 'A server error occurred.';
+}
+
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

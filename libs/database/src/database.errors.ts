@@ -1,0 +1,58 @@
+import { AppError } from '@app/common';
+
+/** Who holds a DATA_DIR, as written in its `hourglass.lock`. */
+export interface DataDirOwner {
+  pid: number;
+  role: string;
+  startedAt: string;
+}
+
+/**
+ * Another live process hosts the embedded database of this DATA_DIR. PGlite is a single
+ * backend: two processes opening the same files would corrupt them, so only the CLI may
+ * attach (through the owner's socket) and the API and the worker refuse to start.
+ */
+export class DataDirInUseError extends AppError {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: DataDirOwner,
+  ) {
+    super(
+      'data_dir_in_use',
+      `DATA_DIR ${dataDir} is in use by another Hourglass process (pid ${owner.pid}, ${owner.role}, since ${owner.startedAt}). ` +
+        'Stop it, use another DATA_DIR, or set DATABASE_URL.',
+      500,
+    );
+  }
+}
+
+/** The owner of a DATA_DIR is alive but its socket never accepted a connection. */
+export class EmbeddedDatabaseUnreachableError extends AppError {
+  constructor(
+    readonly dataDir: string,
+    readonly owner: DataDirOwner,
+    socketPath: string,
+  ) {
+    super(
+      'embedded_database_unreachable',
+      `DATA_DIR ${dataDir} is in use by another Hourglass process (pid ${owner.pid}, ${owner.role}, since ${owner.startedAt}) ` +
+        `but its database socket ${socketPath} does not accept connections. Stop that process or set DATABASE_URL.`,
+      500,
+    );
+  }
+}
+
+/** Unix socket paths are limited to 107 bytes, and the embedded socket lives inside DATA_DIR. */
+export class SocketPathTooLongError extends AppError {
+  constructor(
+    readonly socketPath: string,
+    readonly limit: number,
+  ) {
+    super(
+      'data_dir_path_too_long',
+      `DATA_DIR is too deep for the embedded database: its socket ${socketPath} is ${Buffer.byteLength(socketPath)} bytes, ` +
+        `the limit of a Unix socket path is ${limit}. Use a shorter DATA_DIR or set DATABASE_URL.`,
+      500,
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import { AppError } from '@app/common';
+import { AppConfig } from '@app/config';
+import { typeOrmOptions } from './database.options';
+import { isRetryableTransactionError } from './database.service';
+import { MIGRATIONS } from './migrations';
+
+function config(overrides: Partial<AppConfig>): AppConfig {
+  return Object.assign(new AppConfig(), { DATA_DIR: '/var/lib/hourglass' }, overrides);
+}
+
+describe(typeOrmOptions.name, () => {
+  it('connects to the server of DATABASE_URL with the configured pool', () => {
+    const options = typeOrmOptions(config({ DATABASE_URL: 'postgres://u:p@db:5432/hourglass', DATABASE_POOL_SIZE: 12 }), 'api');
+    expect(options).toMatchObject({ type: 'postgres', url: 'postgres://u:p@db:5432/hourglass', poolSize: 12, applicationName: 'hourglass-api' });
+    expect(options.embedded).toBeUndefined();
+  });
+
+  it("reaches the embedded database through DATA_DIR's socket with a single connection", () => {
+    const options = typeOrmOptions(config({ DATABASE_POOL_SIZE: 12 }), 'cli');
+    expect(options).toMatchObject({
+      host: '/var/lib/hourglass',
+      port: 5432,
+      username: 'postgres',
+      database: 'postgres',
+      poolSize: 1,
+      extra: { max: 1 },
+      embedded: { dataDir: '/var/lib/hourglass', role: 'cli' },
+    });
+  });
+
+  it.each([
+    ['a server', { DATABASE_URL: 'postgres://db/hourglass' }],
+    ['the embedded database', {}],
+  ])('never lets TypeORM change the schema of %s on its own', (_case, overrides) => {
+    expect(typeOrmOptions(config(overrides), 'api')).toMatchObject({
+      synchronize: false,
+      migrationsRun: false,
+      migrations: MIGRATIONS,
+      migrationsTransactionMode: 'each',
+      autoLoadEntities: true,
+      logging: false,
+    });
+  });
+
+  it('retries connecting to a server that is not up yet, but not a refusal that waiting cannot fix', () => {
+    const { toRetry } = typeOrmOptions(config({ DATABASE_URL: 'postgres://db/hourglass' }), 'api');
+    expect(toRetry?.(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(toRetry?.(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(false);
+    expect(toRetry?.(new AppError('data_dir_in_use', 'in use'))).toBe(false);
+    expect(typeOrmOptions(config({}), 'api').toRetry?.(new Error('any'))).toBe(false);
+  });
+});
+
+describe(isRetryableTransactionError.name, () => {
+  it.each([
+    ['40001', true],
+    ['40P01', true],
+    ['23505', false],
+    [undefined, false],
+  ])('treats SQLSTATE %s as retryable: %s', (code, expected) => {
+    expect(isRetryableTransactionError(Object.assign(new Error('x'), { code }))).toBe(expected);
+  });
+});

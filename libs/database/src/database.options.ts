@@ -1,0 +1,74 @@
+import { AppError } from '@app/common';
+import { AppConfig } from '@app/config';
+import { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { EMBEDDED_DATABASE, EMBEDDED_PORT, EMBEDDED_USER } from './embedded/embedded-postgres';
+import { MIGRATIONS } from './migrations';
+
+/** Which process opens the database: decides who may host or attach to an embedded DATA_DIR. */
+export type DatabaseRole = 'api' | 'worker' | 'cli';
+
+export interface DatabaseModuleOptions {
+  role: DatabaseRole;
+}
+
+/** Where the DataSource factory hosts (or, for the CLI, attaches to) the embedded database. */
+export interface EmbeddedTarget {
+  dataDir: string;
+  role: DatabaseRole;
+}
+
+export type HourglassTypeOrmOptions = TypeOrmModuleOptions & { embedded?: EmbeddedTarget };
+
+/** Errors that waiting will not fix: bad password, unknown role or database, our own refusals. */
+const PERMANENT_SQLSTATES = new Set(['28P01', '28000', '3D000']);
+/** Fails a query that would wait forever for the single embedded connection (a nested transaction). */
+const EMBEDDED_CONNECT_TIMEOUT_MS = 60_000;
+
+/** The TypeORM options of a process: a server when DATABASE_URL is set, the embedded PGlite otherwise. */
+export function typeOrmOptions(config: AppConfig, role: DatabaseRole): HourglassTypeOrmOptions {
+  const common = {
+    type: 'postgres',
+    applicationName: `hourglass-${role}`,
+    // Feature libs register entities with TypeOrmModule.forFeature.
+    autoLoadEntities: true,
+    // The schema is owned by the migrations, never by entity metadata, and they run explicitly.
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTransactionMode: 'each',
+    installExtensions: false,
+    logging: false,
+  } as const;
+  if (config.DATABASE_URL !== undefined) {
+    return {
+      ...common,
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      retryAttempts: 6,
+      retryDelay: 2_000,
+      toRetry: (error: unknown) => !(error instanceof AppError) && !PERMANENT_SQLSTATES.has(sqlState(error) ?? ''),
+    };
+  }
+  return {
+    ...common,
+    host: config.DATA_DIR, // pg reads a host starting with '/' as the directory of a Unix socket.
+    port: EMBEDDED_PORT,
+    username: EMBEDDED_USER,
+    database: EMBEDDED_DATABASE,
+    // PGlite is one backend behind a queue that holds every other connection while one is in a
+    // transaction: a second connection of ours could only wait on the first, so use exactly one.
+    poolSize: 1,
+    extra: { max: 1, connectionTimeoutMillis: EMBEDDED_CONNECT_TIMEOUT_MS },
+    embedded: { dataDir: config.DATA_DIR, role },
+    // A held DATA_DIR or a broken data directory does not heal by retrying.
+    toRetry: () => false,
+  };
+}
+
+/** The SQLSTATE of a pg / TypeORM error (TypeORM copies the driver error's fields onto its own). */
+export function sqlState(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}

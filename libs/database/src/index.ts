@@ -1,0 +1,9 @@
+export { advisoryLockKey } from './advisory-lock-key';
+export { DataDirInUseError, DataDirOwner, EmbeddedDatabaseUnreachableError, SocketPathTooLongError } from './database.errors';
+export { DatabaseModule } from './database.module';
+export { DatabaseModuleOptions, DatabaseRole } from './database.options';
+export { Database, ExclusiveResult, IsolationLevel, TransactionOptions } from './database.service';
+export { EmbeddedPostgres } from './embedded/embedded-postgres';
+export { MigrationService } from './migration.service';
+export { MIGRATIONS } from './migrations';
+export { SettingsRepository } from './settings.repository';
