@@ -5,7 +5,22 @@ import { CommandFactory } from 'nest-commander';
 import { Logger } from 'nestjs-pino';
 import { CliModule } from './cli.module';
 
-const fail = (error: unknown): never => exitOnStartupFailure('Error', error);
+interface CommanderExit {
+  code: string;
+  exitCode: number;
+}
+
+function isCommanderExit(error: unknown): error is CommanderExit {
+  return typeof error === 'object' && error !== null && String((error as Partial<CommanderExit>).code).startsWith('commander.');
+}
+
+/** Commander has already printed help, a version or a usage error; anything else gets one line. */
+function fail(error: unknown): never {
+  if (isCommanderExit(error)) {
+    process.exit(error.exitCode);
+  }
+  return exitOnStartupFailure('Error', error);
+}
 
 async function bootstrap(): Promise<void> {
   const { config } = loadConfigOrExit();
