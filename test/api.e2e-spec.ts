@@ -1,3 +1,4 @@
+import { ExactHttpError } from '@app/common';
 import { loadConfig } from '@app/config';
 import { TcpProxy, TestStack, createTestStack, stackTargets } from '@app/testing';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -19,6 +20,11 @@ class ProbeController {
   @HttpCode(201)
   create(@Body() body: ProbeDto) {
     return body;
+  }
+
+  @Post('exact')
+  exact(): never {
+    throw new ExactHttpError(401, { detail: 'Authentication credentials were not provided.' }, { 'WWW-Authenticate': 'Bearer realm="api"' });
   }
 }
 
@@ -102,6 +108,12 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
     const response = await request(app.getHttpServer()).delete('/api/health/').expect(405);
     expect(response.body).toEqual({ detail: 'Method "DELETE" not allowed.', code: 'method_not_allowed' });
     expect(response.headers.allow).toBe('GET');
+  });
+
+  it('sends a contract-fixed error body and its headers verbatim', async () => {
+    const response = await request(app.getHttpServer()).post('/api/probe/exact/').expect(401);
+    expect(response.body).toEqual({ detail: 'Authentication credentials were not provided.' });
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
   });
 
   it('answers an unknown path with 404 {detail, code}', async () => {

@@ -2,3 +2,4 @@ export * from './app-error';
 export * from './duration';
 export * from './logging';
 export * from './startup-failure';
+export * from './exact-http-error';

@@ -1,4 +1,4 @@
-import { AppError } from '@app/common';
+import { AppError, ExactHttpError } from '@app/common';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { ErrorBody, codeForStatus } from './error-body';
@@ -39,6 +39,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private answer(exception: unknown, request: Request): { status: number; body: object; headers: Record<string, string> } {
+    if (exception instanceof ExactHttpError) {
+      return { status: exception.status, body: exception.body, headers: exception.headers };
+    }
     if (exception instanceof AppError) {
       return { status: exception.status, body: { detail: exception.message, code: exception.code, ...exception.extra }, headers: {} };
     }
