@@ -6,6 +6,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 // One-process mode: with the in-process bus, the API also hosts the worker's modules.
 import { WorkerCoreModule } from '../../worker/src/worker-core.module';
+import { AuthHttpModule } from './auth/auth-http.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MigrateOnStart } from './migrate-on-start';
@@ -24,6 +25,7 @@ export class ApiModule {
         ScheduleModule.forRoot(),
         HealthModule,
         MetricsModule,
+        AuthHttpModule,
         ...(config.embeddedBus ? [WorkerCoreModule] : []),
         ...extraModules,
       ],

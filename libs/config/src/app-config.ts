@@ -64,6 +64,26 @@ export class AppConfig {
   @Expose() @AsBoolean() @IsBoolean({ message: 'is not a boolean' })
   JWT_BLACKLIST_AFTER_ROTATION = true;
 
+  @Env({ description: 'JWT signature algorithm: HS256 with JWT_SIGNING_KEY, or ES256 / EdDSA with JWT_PRIVATE_KEY and a `kid`.', expected: 'HS256, ES256 or EdDSA' })
+  @Expose() @IsIn(['HS256', 'ES256', 'EdDSA'], { message: 'is not a supported algorithm' })
+  JWT_ALGORITHM: 'HS256' | 'ES256' | 'EdDSA' = 'HS256';
+
+  @Env({ description: 'PEM private key (PKCS#8) that signs JWTs with ES256 or EdDSA; `\\n` escapes are accepted.', expected: 'a -----BEGIN PRIVATE KEY----- PEM block', secret: true })
+  @Expose() @IsOptional() @IsString() @Matches(/-----BEGIN PRIVATE KEY-----/, { message: 'is not a PKCS#8 PEM private key' })
+  JWT_PRIVATE_KEY?: string;
+
+  @Env({ description: 'Earlier public keys (PEM blocks, concatenated) still accepted for verification, so a key rotation logs nobody out; each key\'s `kid` is its RFC 7638 thumbprint.', expected: 'one or more -----BEGIN PUBLIC KEY----- PEM blocks' })
+  @Expose() @IsOptional() @IsString() @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'has no PEM public key' })
+  JWT_VERIFYING_KEYS?: string;
+
+  @Env({ description: 'Clock skew tolerated when checking `exp`.', expected: 'a duration such as 0s, 5s or 1m' })
+  @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(0, { message: 'is negative' })
+  JWT_LEEWAY = 0;
+
+  @Env({ description: 'How long a retry of a just-rotated refresh token gets the same successor back instead of revoking its family.', expected: 'a duration such as 0s, 10s or 1m' })
+  @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(0, { message: 'is negative' })
+  JWT_REFRESH_GRACE_PERIOD = 10_000;
+
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(1000, { message: 'is shorter than 1s' })
   EXCHANGE_TOKEN_TTL = 3 * 60_000;

@@ -66,6 +66,9 @@ function crossFieldProblems(config: AppConfig): string[] {
   if (config.NODE_ENV === 'production' && config.JWT_SIGNING_KEY === undefined) {
     missing('JWT_SIGNING_KEY', 'required when NODE_ENV=production');
   }
+  if (config.JWT_ALGORITHM !== 'HS256' && config.JWT_PRIVATE_KEY === undefined) {
+    missing('JWT_PRIVATE_KEY', `required with JWT_ALGORITHM=${config.JWT_ALGORITHM}`);
+  }
   if (config.ADMIN_USERNAME !== undefined && config.ADMIN_PASSWORD === undefined) {
     missing('ADMIN_PASSWORD', 'required with ADMIN_USERNAME');
   }

@@ -10,6 +10,13 @@ async function tableExists(app: INestApplicationContext, table: string): Promise
   return row.found;
 }
 
+async function tables(app: INestApplicationContext): Promise<string[]> {
+  const rows = await app.get(DataSource).query<{ name: string }[]>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename",
+  );
+  return rows.map((row) => row.name);
+}
+
 describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) => {
   let testDatabase: TestDatabase;
   let app: INestApplicationContext;
@@ -47,12 +54,15 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
     });
 
     it('undoes the last migration with its down SQL and applies it again', async () => {
+      // Whichever migration is last, its down SQL drops something its up SQL creates again.
       const dataSource = app.get(DataSource);
+      const before = await tables(app);
       await dataSource.undoLastMigration({ transaction: 'each' });
-      expect(await tableExists(app, 'app_settings')).toBe(false);
+      const undone = await tables(app);
+      expect(undone.length).toBeLessThan(before.length);
       expect(await migrations.pending()).toEqual([ALL[ALL.length - 1]]);
       expect(await migrations.run()).toEqual([ALL[ALL.length - 1]]);
-      expect(await tableExists(app, 'app_settings')).toBe(true);
+      expect(await tables(app)).toEqual(before);
     });
 
     if (target === 'postgres') {

@@ -1,9 +1,11 @@
+import { Public } from '@app/auth';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BusHealthIndicator } from './bus.health';
 
 @ApiTags('operations')
+@Public()
 @Controller('api/health')
 export class HealthController {
   constructor(

@@ -48,7 +48,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (this.isUnroutedRequest(exception, request)) {
       const allowed = this.routes()?.allowedMethods(request.path) ?? [];
       if (allowed.length > 0) {
-        const body: ErrorBody = { detail: `Method "${request.method}" not allowed.`, code: 'method_not_allowed' };
+        // DRF's exact body (CONTRACT §3): simplejwt clients compare it as is.
+        const body = { detail: `Method "${request.method}" not allowed.` };
         return { status: HttpStatus.METHOD_NOT_ALLOWED, body, headers: { Allow: allowed.join(', ') } };
       }
       const body: ErrorBody = { detail: 'Not found.', code: 'not_found' };

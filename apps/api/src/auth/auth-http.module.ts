@@ -1,0 +1,15 @@
+import { AuthModule, JwtAuthGuard } from '@app/auth';
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AdminBootstrap } from './admin-bootstrap';
+import { JwksController } from './jwks.controller';
+import { TokenController } from './token.controller';
+import { UsersController } from './users.controller';
+
+/** The auth endpoints and the global guard: every route is public, authenticated or role-bound. */
+@Module({
+  imports: [AuthModule],
+  controllers: [TokenController, UsersController, JwksController],
+  providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }, AdminBootstrap],
+})
+export class AuthHttpModule {}

@@ -1,0 +1,17 @@
+import { Public, TokenCodec } from '@app/auth';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+
+@ApiTags('auth')
+@Controller('api/.well-known')
+export class JwksController {
+  constructor(private readonly codec: TokenCodec) {}
+
+  @Get('jwks.json')
+  @Public()
+  @ApiOperation({ summary: 'Public keys that verify access tokens (ES256/EdDSA, by `kid`); empty with HS256.' })
+  @ApiOkResponse({ schema: { example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: '…', alg: 'EdDSA', use: 'sig' }] } } })
+  jwks() {
+    return this.codec.jwks();
+  }
+}

@@ -1,0 +1,13 @@
+import { Public } from '@app/auth';
+import { Controller, Get, Res } from '@nestjs/common';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+
+/** `GET /metrics`, public like the library's controller: scrapers carry no token. */
+@Public()
+@Controller()
+export class MetricsController extends PrometheusController {
+  @Get()
+  override index(@Res({ passthrough: true }) response: unknown): Promise<string> {
+    return super.index(response);
+  }
+}

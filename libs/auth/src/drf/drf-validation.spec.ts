@@ -1,0 +1,45 @@
+import { ExactHttpError } from '@app/common';
+import { requireStrings } from './drf-validation';
+
+function bodyOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ExactHttpError);
+    expect((error as ExactHttpError).status).toBe(400);
+    return (error as ExactHttpError).body;
+  }
+  throw new Error('expected a 400');
+}
+
+describe(requireStrings.name, () => {
+  it('returns the fields when all are present', () => {
+    expect(requireStrings({ username: 'a', password: 'p', extra: 1 }, ['username', 'password'])).toEqual({ username: 'a', password: 'p' });
+  });
+
+  it('names every missing field with DRF sentences, in one error', () => {
+    expect(bodyOf(() => requireStrings({}, ['username', 'password']))).toEqual({
+      username: ['This field is required.'],
+      password: ['This field is required.'],
+    });
+  });
+
+  it('reads numbers as text and refuses objects, null and blanks like DRF CharField', () => {
+    expect(requireStrings({ username: 42 }, ['username'])).toEqual({ username: '42' });
+    expect(bodyOf(() => requireStrings({ a: {}, b: null, c: '  ', d: '' }, ['a', 'b', 'c', 'd']))).toEqual({
+      a: ['Not a valid string.'],
+      b: ['This field may not be null.'],
+      c: ['This field may not be blank.'],
+      d: ['This field may not be blank.'],
+    });
+  });
+
+  it('keeps a password made of spaces as sent', () => {
+    expect(requireStrings({ password: '   ' }, ['password'])).toEqual({ password: '   ' });
+  });
+
+  it('refuses a body that is not an object', () => {
+    expect(bodyOf(() => requireStrings([], ['a']))).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
+    expect(bodyOf(() => requireStrings(undefined, ['a']))).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got NoneType.'] });
+  });
+});

@@ -1,0 +1,38 @@
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Role } from '../users/user.entity';
+
+/** Who may call a route. Every route declares one (a test fails on an undeclared route). */
+export type AccessPolicy = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'roles'; roles: Role[] };
+
+export const ACCESS_POLICY = 'hourglass:access-policy';
+
+const UNAUTHORIZED_EXAMPLE = {
+  detail: 'Given token not valid for any token type',
+  code: 'token_not_valid',
+  messages: [{ token_class: 'AccessToken', token_type: 'access', message: 'Token is expired' }],
+};
+
+const documentedBearer = () =>
+  applyDecorators(
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({
+      description: 'No token (`{"detail":"Authentication credentials were not provided."}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
+      schema: { example: UNAUTHORIZED_EXAMPLE },
+    }),
+  );
+
+/** Anyone, no token needed (login, health, metrics). */
+export const Public = () => SetMetadata(ACCESS_POLICY, { kind: 'public' } satisfies AccessPolicy);
+
+/** Any user with a valid access token. */
+export const Authenticated = () =>
+  applyDecorators(SetMetadata(ACCESS_POLICY, { kind: 'authenticated' } satisfies AccessPolicy), documentedBearer());
+
+/** Users with one of `roles`; others get 403. */
+export const Roles = (...roles: Role[]) =>
+  applyDecorators(
+    SetMetadata(ACCESS_POLICY, { kind: 'roles', roles } satisfies AccessPolicy),
+    documentedBearer(),
+    ApiForbiddenResponse({ description: 'Wrong role.', schema: { example: { detail: 'You do not have permission to perform this action.' } } }),
+  );

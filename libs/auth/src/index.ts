@@ -1,0 +1,12 @@
+export { AuthModule } from './auth.module';
+export { FIELD_REQUIRED, FieldErrors, fieldErrors, requireStrings } from './drf/drf-validation';
+export { ACCESS_POLICY, AccessPolicy, Authenticated, Public, Roles } from './guards/access-policy.decorators';
+export { AuthenticatedRequest, CurrentUser, JwtAuthGuard, bearerToken } from './guards/jwt-auth.guard';
+export { TokenClaims, TokenType, newClaims, readClaims } from './tokens/token-claims';
+export { TokenCodec } from './tokens/token-codec';
+export { TokenPair, TokensService } from './tokens/tokens.service';
+export { TokenError, TokenProblem } from './tokens/simplejwt-errors';
+export { hashToken } from './tokens/refresh-tokens.repository';
+export { AuthenticatedUser, ROLES, Role } from './users/user.entity';
+export { UserInputError } from './users/user-input';
+export { CreateUserCommand, UsersService } from './users/users.service';

@@ -1,0 +1,68 @@
+import { AppConfig } from '@app/config';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { JWK, SignJWT, errors, jwtVerify } from 'jose';
+import { JwtKeyRing } from './jwt-key-ring';
+import { TokenError } from './simplejwt-errors';
+import { TokenClaims, TokenType, readClaims } from './token-claims';
+
+/** Signs and verifies JWTs with the configured key ring; knows nothing of users or storage. */
+@Injectable()
+export class TokenCodec implements OnModuleInit {
+  private ring?: JwtKeyRing;
+
+  constructor(private readonly config: AppConfig) {}
+
+  async onModuleInit(): Promise<void> {
+    this.ring = await JwtKeyRing.fromConfig(this.config);
+  }
+
+  async sign(claims: TokenClaims): Promise<string> {
+    const { signing } = this.keys();
+    return new SignJWT({ ...claims })
+      .setProtectedHeader(signing.kid === undefined ? { alg: signing.alg, typ: 'JWT' } : { alg: signing.alg, typ: 'JWT', kid: signing.kid })
+      .sign(signing.key);
+  }
+
+  /**
+   * The claims of a token whose signature, `exp` (with JWT_LEEWAY) and claims are valid, and
+   * whose type is `expected` when given. Throws `TokenError` with simplejwt's sentence.
+   */
+  async decode(token: string, expected?: TokenType): Promise<TokenClaims> {
+    const ring = this.keys();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = ring.keyFor(header);
+          if (key === undefined) {
+            throw new errors.JWSSignatureVerificationFailed();
+          }
+          return key.key;
+        },
+        { algorithms: ring.algorithms(), clockTolerance: Math.floor(this.config.JWT_LEEWAY / 1000) },
+      ));
+    } catch (error) {
+      throw new TokenError(error instanceof errors.JWTExpired ? 'Token is expired' : 'Token is invalid');
+    }
+    const claims = readClaims(payload);
+    if (claims === undefined) {
+      throw new TokenError('Token is invalid');
+    }
+    if (expected !== undefined && claims.token_type !== expected) {
+      throw new TokenError('Token has wrong type');
+    }
+    return claims;
+  }
+
+  jwks(): { keys: JWK[] } {
+    return this.keys().jwks();
+  }
+
+  private keys(): JwtKeyRing {
+    if (this.ring === undefined) {
+      throw new Error('TokenCodec used before module initialisation');
+    }
+    return this.ring;
+  }
+}

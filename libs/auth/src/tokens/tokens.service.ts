@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '@app/config';
+import { Database } from '@app/database';
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { requireStrings } from '../drf/drf-validation';
+import { AuthenticatedUser, UserEntity } from '../users/user.entity';
+import { UsersRepository } from '../users/users.repository';
+import { UsersService, toAuthenticatedUser } from '../users/users.service';
+import { RefreshTokensRepository, StoredRefreshToken } from './refresh-tokens.repository';
+import {
+  TokenError,
+  TokenProblem,
+  accessTokenNotValid,
+  noActiveAccount,
+  noActiveAccountForToken,
+  tokenNotValid,
+  userInactive,
+  userNotFound,
+  verifyBlacklisted,
+} from './simplejwt-errors';
+import { SuccessorCipher } from './successor-cipher';
+import { TokenClaims, newClaims } from './token-claims';
+import { TokenCodec } from './token-codec';
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+type Rotation = { ok: true; pair: TokenPair | { access: string } } | { ok: false; problem: TokenProblem | 'no_account'; reuse?: StoredRefreshToken };
+
+/**
+ * simplejwt's token views as services: obtain, refresh (rotation with reuse detection and a
+ * grace window), verify, blacklist, revoke-all; and access-token authentication for the guard.
+ * Inputs are untrusted bodies; failures are thrown with simplejwt's exact bodies.
+ */
+@Injectable()
+export class TokensService {
+  private readonly logger = new Logger('AuthSecurity');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly database: Database,
+    private readonly codec: TokenCodec,
+    private readonly cipher: SuccessorCipher,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly users: UsersRepository,
+    private readonly accounts: UsersService,
+  ) {}
+
+  /** `POST /api/token/`: a new pair (a new refresh family) for valid credentials. */
+  async obtain(body: unknown): Promise<TokenPair> {
+    const { username, password } = requireStrings(body, ['username', 'password'] as const);
+    const user = await this.accounts.authenticate(username, password);
+    if (user === undefined) {
+      throw noActiveAccount();
+    }
+    const { access, refresh } = await this.database.transaction((manager) => this.issue(user, { familyId: randomUUID(), parentJti: null }, manager));
+    return { access, refresh };
+  }
+
+  /** `POST /api/token/refresh/`: rotates the refresh token (see JWT_ROTATE_REFRESH_TOKENS). */
+  async refresh(body: unknown): Promise<TokenPair | { access: string }> {
+    const { refresh } = requireStrings(body, ['refresh'] as const);
+    const claims = await this.decodeOr401(refresh, 'refresh');
+    const outcome = await this.database.transaction((manager) => this.rotate(refresh, claims, manager));
+    if (outcome.ok) {
+      return outcome.pair;
+    }
+    if (outcome.reuse) {
+      // The token was rotated before and presented again: stolen or replayed. Never log the token.
+      this.logger.warn(
+        { event: 'refresh_token_reuse', userId: outcome.reuse.userId, familyId: outcome.reuse.familyId, jti: outcome.reuse.jti },
+        'Reuse of a rotated refresh token: its whole family is revoked',
+      );
+    }
+    throw outcome.problem === 'no_account' ? noActiveAccountForToken() : tokenNotValid(outcome.problem);
+  }
+
+  /** `POST /api/token/verify/`: `{}` for a valid token of any type. */
+  async verify(body: unknown): Promise<Record<string, never>> {
+    const { token } = requireStrings(body, ['token'] as const);
+    const claims = await this.decodeOr401(token);
+    if (claims.token_type === 'refresh') {
+      const stored = await this.refreshTokens.find(token, 0);
+      if (stored === undefined) {
+        throw tokenNotValid('Token is invalid');
+      }
+      if (stored.revoked || (stored.used && this.config.JWT_BLACKLIST_AFTER_ROTATION)) {
+        throw verifyBlacklisted();
+      }
+    } else {
+      const user = await this.users.findById(claims.user_id);
+      if (user !== null && issuedBeforeRevocation(claims, user)) {
+        throw verifyBlacklisted();
+      }
+    }
+    return {};
+  }
+
+  /** `POST /api/token/blacklist/`: logs this refresh token out. */
+  async blacklist(body: unknown): Promise<Record<string, never>> {
+    const { refresh } = requireStrings(body, ['refresh'] as const);
+    await this.decodeOr401(refresh, 'refresh');
+    const problem = await this.database.transaction(async (manager): Promise<TokenProblem | undefined> => {
+      if (await this.refreshTokens.revoke(refresh, manager)) {
+        return undefined;
+      }
+      const stored = await this.refreshTokens.find(refresh, 0, manager);
+      if (stored === undefined) {
+        return 'Token is invalid';
+      }
+      if (stored.used && !stored.revoked) {
+        // Logging out with an already rotated token: end the whole session it belongs to.
+        await this.refreshTokens.revokeFamily(stored.familyId, manager);
+      }
+      return stored.expired && !stored.revoked ? 'Token is expired' : 'Token is blacklisted';
+    });
+    if (problem !== undefined) {
+      throw tokenNotValid(problem);
+    }
+    return {};
+  }
+
+  /** `POST /api/token/revoke-all/`: every token of the user stops working now. */
+  async revokeAll(userId: number): Promise<{ revoked: number }> {
+    return this.database.transaction(async (manager) => {
+      await this.users.invalidateTokens(userId, manager);
+      return { revoked: await this.refreshTokens.revokeAllForUser(userId, manager) };
+    });
+  }
+
+  /** The user of a valid access token, or simplejwt's 401 (for the guard). */
+  async authenticateAccess(token: string): Promise<AuthenticatedUser> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.codec.decode(token, 'access');
+    } catch (error) {
+      throw error instanceof TokenError ? accessTokenNotValid(error.problem) : error;
+    }
+    const user = await this.users.findById(claims.user_id);
+    if (user === null) {
+      throw userNotFound();
+    }
+    if (!user.isActive) {
+      throw userInactive();
+    }
+    if (issuedBeforeRevocation(claims, user)) {
+      throw accessTokenNotValid('Token is blacklisted');
+    }
+    return toAuthenticatedUser(user);
+  }
+
+  /** Deletes expired refresh tokens (daily cron and `cli flush-expired-tokens`). */
+  flushExpired(): Promise<number> {
+    return this.refreshTokens.purgeExpired(this.config.JWT_REFRESH_GRACE_PERIOD);
+  }
+
+  private async rotate(refresh: string, claims: TokenClaims, manager: EntityManager): Promise<Rotation> {
+    const { JWT_ROTATE_REFRESH_TOKENS: rotate, JWT_BLACKLIST_AFTER_ROTATION: blacklist } = this.config;
+    const claimed = rotate && blacklist ? await this.refreshTokens.claimForRotation(refresh, manager) : undefined;
+    const stored = claimed ?? (await this.refreshTokens.find(refresh, this.config.JWT_REFRESH_GRACE_PERIOD, manager));
+    if (stored === undefined || stored.userId !== claims.user_id) {
+      return { ok: false, problem: 'Token is invalid' };
+    }
+    if (claimed === undefined) {
+      if (stored.revoked) {
+        return { ok: false, problem: 'Token is blacklisted' };
+      }
+      if (stored.expired) {
+        return { ok: false, problem: 'Token is expired' };
+      }
+      if (stored.used) {
+        return this.retryOrRevoke(stored, manager);
+      }
+    }
+    const user = await this.users.findById(stored.userId, manager);
+    if (user === null || !user.isActive) {
+      return { ok: false, problem: 'no_account' };
+    }
+    if (!rotate) {
+      return { ok: true, pair: { access: (await this.issue(user, undefined, manager)).access } };
+    }
+    const pair = await this.issue(user, { familyId: stored.familyId, parentJti: stored.jti }, manager);
+    if (claimed !== undefined) {
+      await this.refreshTokens.setSuccessor(stored.jti, pair.refreshJti, this.cipher.encrypt(pair.refresh), manager);
+    }
+    return { ok: true, pair: { access: pair.access, refresh: pair.refresh } };
+  }
+
+  /** A rotated token again: within the grace window the same successor, otherwise reuse. */
+  private async retryOrRevoke(stored: StoredRefreshToken, manager: EntityManager): Promise<Rotation> {
+    if (stored.inGrace && stored.replacedBy !== null && stored.successorToken !== null) {
+      const successor = await this.refreshTokens.findByJti(stored.replacedBy, manager);
+      const successorToken = this.cipher.decrypt(stored.successorToken);
+      const user = await this.users.findById(stored.userId, manager);
+      if (successor && !successor.used && !successor.revoked && successorToken !== undefined && user?.isActive) {
+        return { ok: true, pair: { access: (await this.issue(user, undefined, manager)).access, refresh: successorToken } };
+      }
+    }
+    await this.refreshTokens.revokeFamily(stored.familyId, manager);
+    return { ok: false, problem: 'Token is blacklisted', reuse: stored };
+  }
+
+  /**
+   * Signs an access token and, with a family, a stored refresh token. `iat` comes from the
+   * database clock and is never before the user's `tokens_valid_after`, so a token issued right
+   * after a revoke-all is not refused by it.
+   */
+  private async issue(
+    user: UserEntity,
+    family: { familyId: string; parentJti: string | null } | undefined,
+    manager: EntityManager,
+  ): Promise<TokenPair & { refreshJti: string }> {
+    const rows = await manager.query<{ now: string }[]>('SELECT floor(extract(epoch FROM now()))::bigint AS now');
+    const validAfter = user.tokensValidAfter === null ? 0 : Math.ceil(user.tokensValidAfter.getTime() / 1000);
+    const issuedAt = Math.max(Number(rows[0].now), validAfter);
+    const access = await this.codec.sign(newClaims('access', user, issuedAt, this.config.JWT_ACCESS_TOKEN_LIFETIME));
+    if (family === undefined) {
+      return { access, refresh: '', refreshJti: '' };
+    }
+    const refreshClaims = newClaims('refresh', user, issuedAt, this.config.JWT_REFRESH_TOKEN_LIFETIME);
+    const refresh = await this.codec.sign(refreshClaims);
+    await this.refreshTokens.insert(
+      { jti: refreshClaims.jti, token: refresh, ...family, userId: user.id, expiresAt: new Date(refreshClaims.exp * 1000) },
+      manager,
+    );
+    return { access, refresh, refreshJti: refreshClaims.jti };
+  }
+
+  private async decodeOr401(token: string, expected?: 'access' | 'refresh'): Promise<TokenClaims> {
+    try {
+      return await this.codec.decode(token, expected);
+    } catch (error) {
+      throw error instanceof TokenError ? tokenNotValid(error.problem) : error;
+    }
+  }
+}
+
+/** Issued before the user's last revoke-all or password change. */
+function issuedBeforeRevocation(claims: TokenClaims, user: UserEntity): boolean {
+  return user.tokensValidAfter !== null && claims.iat * 1000 < user.tokensValidAfter.getTime();
+}

@@ -1,0 +1,51 @@
+import { ExactHttpError } from '@app/common';
+import { FieldErrors } from '../drf/drf-validation';
+import { ROLES, Role } from './user.entity';
+
+export const MIN_PASSWORD_LENGTH = 8;
+const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
+// Django's EmailValidator in spirit: one @, a dotted domain, no spaces.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export const USERNAME_TAKEN = 'A user with that username already exists.';
+
+/**
+ * Invalid account data, answered 400 with DRF's field map (`{"username": ["…"]}`); `message` is
+ * one line naming every field, for the CLI.
+ */
+export class UserInputError extends ExactHttpError {
+  constructor(readonly errors: FieldErrors) {
+    super(400, errors);
+    this.name = 'UserInputError';
+    this.message = Object.entries(errors)
+      .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
+      .join('; ');
+  }
+}
+
+export interface UserInput {
+  username: string;
+  email: string;
+  password: string;
+  role: Role;
+}
+
+/** The rules Django's `User` model and default password validators apply, as field errors. */
+export function userInputErrors({ username, email, password, role }: UserInput): FieldErrors {
+  const errors: FieldErrors = {};
+  if (username.length > 150) {
+    errors.username = ['Ensure this field has no more than 150 characters.'];
+  } else if (!USERNAME.test(username)) {
+    errors.username = ['Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.'];
+  }
+  if (email !== '' && (email.length > 254 || !EMAIL.test(email))) {
+    errors.email = ['Enter a valid email address.'];
+  }
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    errors.password = [`This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`];
+  }
+  if (!(ROLES as readonly string[]).includes(role)) {
+    errors.role = [`"${role}" is not a valid choice.`];
+  }
+  return errors;
+}
