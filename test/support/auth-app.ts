@@ -8,6 +8,12 @@ import { createApiApp } from '../../apps/api/src/create-api-app';
 
 export const SIGNING_KEY = 'test-signing-key-0123456789-0123456789-abcdef';
 
+/**
+ * Specs log in far more often than a person would: the credential endpoints' rate limit is raised
+ * out of their way (test/auth-throttling.e2e-spec.ts lowers it through `env` to test it).
+ */
+export const TEST_AUTH_THROTTLE_LIMIT = '100000';
+
 /** The real API on a fresh stack, with `env` overrides (short lifetimes, algorithms…). */
 export async function startAuthApp(
   target: Parameters<typeof createTestStack>[0],
@@ -15,7 +21,7 @@ export async function startAuthApp(
   extraModules: Type[] = [],
 ): Promise<{ stack: TestStack; app: NestExpressApplication; close(): Promise<void> }> {
   const stack = await createTestStack(target);
-  const app = await createApiApp(loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, ...stack.env, ...env }).config, extraModules);
+  const app = await createApiApp(loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT, ...stack.env, ...env }).config, extraModules);
   return {
     stack,
     app,

@@ -1,3 +1,4 @@
+import { ACCESS_HEADER, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_HEADER } from '@app/auth';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
@@ -15,6 +16,23 @@ export function setupSwagger(app: INestApplication): void {
       )
       .setVersion('0.1.0')
       .addBearerAuth()
+      // Refresh middleware (JWT_REFRESH_MIDDLEWARE) and cookie mode (JWT_AUTH_COOKIE): see the README.
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: REFRESH_HEADER,
+          description:
+            `JWT_REFRESH_MIDDLEWARE=true: sent with an expired access token on any authenticated route, a refresh token rotates and the request is served; ` +
+            `the answer carries the new pair in the \`${ACCESS_HEADER}\` and \`${REFRESH_HEADER}\` response headers (cookie mode, cookie source: the \`${REFRESH_COOKIE}\` cookie instead).`,
+        },
+        'refreshMiddleware',
+      )
+      .addCookieAuth(
+        REFRESH_COOKIE,
+        { type: 'apiKey', in: 'cookie', description: `JWT_AUTH_COOKIE=true: the httpOnly refresh cookie; unsafe methods that rely on it need \`X-CSRF-Token\` = the \`${CSRF_COOKIE}\` cookie.` },
+        REFRESH_COOKIE,
+      )
       .build(),
   );
   SwaggerModule.setup(SWAGGER_PATH, app, document, { jsonDocumentUrl: `${SWAGGER_PATH}-json` });

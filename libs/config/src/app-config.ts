@@ -80,9 +80,25 @@ export class AppConfig {
   @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(0, { message: 'is negative' })
   JWT_LEEWAY = 0;
 
+  @Env({ description: 'Refresh middleware: a request with an expired access token and a valid refresh token (X-Refresh-Token header, or the cookie in cookie mode) is rotated and served; the new pair comes back in X-Access-Token / X-Refresh-Token.', expected: BOOLEAN })
+  @Expose() @AsBoolean() @IsBoolean({ message: 'is not a boolean' })
+  JWT_REFRESH_MIDDLEWARE = false;
+
+  @Env({ description: 'Cookie mode: obtain/refresh also set the refresh token in an httpOnly, Secure, SameSite=Strict cookie that refresh/blacklist read (with a double-submit CSRF token).', expected: BOOLEAN })
+  @Expose() @AsBoolean() @IsBoolean({ message: 'is not a boolean' })
+  JWT_AUTH_COOKIE = false;
+
   @Env({ description: 'How long a retry of a just-rotated refresh token gets the same successor back instead of revoking its family.', expected: 'a duration such as 0s, 10s or 1m' })
   @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(0, { message: 'is negative' })
   JWT_REFRESH_GRACE_PERIOD = 10_000;
+
+  @Env({ description: 'Requests allowed per window on POST /api/token/, /api/token/refresh/ and /api/users/register/, per client IP and (obtain, register) per username; more → 429.', expected: 'an integer from 1 to 1000000' })
+  @Expose() @AsInteger() @IsInt({ message: 'is not an integer' }) @Min(1, { message: 'is below 1' }) @Max(1_000_000, { message: 'is above 1000000' })
+  AUTH_THROTTLE_LIMIT = 10;
+
+  @Env({ description: 'The window of AUTH_THROTTLE_LIMIT; an exceeded limit also blocks for this long.', expected: DURATION })
+  @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(1000, { message: 'is shorter than 1s' })
+  AUTH_THROTTLE_TTL = 60_000;
 
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(1000, { message: 'is shorter than 1s' })

@@ -2,13 +2,14 @@ import { AuthModule, JwtAuthGuard } from '@app/auth';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrap } from './admin-bootstrap';
+import { AuthThrottlingModule } from './auth-throttling';
 import { JwksController } from './jwks.controller';
 import { TokenController } from './token.controller';
 import { UsersController } from './users.controller';
 
 /** The auth endpoints and the global guard: every route is public, authenticated or role-bound. */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, AuthThrottlingModule],
   controllers: [TokenController, UsersController, JwksController],
   providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }, AdminBootstrap],
 })

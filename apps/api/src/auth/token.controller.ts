@@ -1,6 +1,7 @@
-import { Authenticated, AuthenticatedUser, CurrentUser, Public, TokensService } from '@app/auth';
+import { Authenticated, AuthenticatedUser, CurrentUser, Public, REFRESH_COOKIE_HEADERS, RefreshCookie, TokensService } from '@app/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuthThrottle } from './auth-throttling';
 import { ObtainTokenDto, RefreshTokenDto, TOKEN_NOT_VALID_EXAMPLES, TokenPairDto, VerifyTokenDto } from './dto/token.dto';
 
 const required = (field: string) => ({ description: 'A field is missing (one key per missing field).', schema: { example: { [field]: ['This field is required.'] } } });
@@ -16,9 +17,11 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Obtain an access/refresh pair (simplejwt TokenObtainPairView).' })
   @ApiBody({ type: ObtainTokenDto })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
   @ApiUnauthorizedResponse({ schema: { example: { detail: 'No active account found with the given credentials' } } })
   @ApiBadRequestResponse(required('password'))
+  @AuthThrottle()
+  @RefreshCookie('issue')
   obtain(@Body() body: unknown) {
     return this.tokens.obtain(body);
   }
@@ -31,9 +34,11 @@ export class TokenController {
     description: 'Presenting an already rotated token revokes its whole family, except a retry within JWT_REFRESH_GRACE_PERIOD, which gets the same successor.',
   })
   @ApiBody({ type: RefreshTokenDto })
-  @ApiOkResponse({ type: TokenPairDto })
+  @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
   @ApiUnauthorizedResponse({ content: { 'application/json': { examples: TOKEN_NOT_VALID_EXAMPLES } } })
   @ApiBadRequestResponse(required('refresh'))
+  @AuthThrottle({ perUsername: false })
+  @RefreshCookie('rotate')
   refresh(@Body() body: unknown) {
     return this.tokens.refresh(body);
   }
@@ -65,9 +70,10 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log out: blacklist a refresh token (simplejwt TokenBlacklistView).' })
   @ApiBody({ type: RefreshTokenDto })
-  @ApiOkResponse({ schema: { example: {} } })
+  @ApiOkResponse({ schema: { example: {} }, headers: REFRESH_COOKIE_HEADERS })
   @ApiUnauthorizedResponse({ content: { 'application/json': { examples: TOKEN_NOT_VALID_EXAMPLES } } })
   @ApiBadRequestResponse(required('refresh'))
+  @RefreshCookie('clear')
   blacklist(@Body() body: unknown) {
     return this.tokens.blacklist(body);
   }

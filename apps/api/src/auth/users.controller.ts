@@ -1,6 +1,7 @@
 import { Public, UsersService } from '@app/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthThrottle } from './auth-throttling';
 import { RegisterUserDto, RegisteredUserDto } from './dto/token.dto';
 
 @ApiTags('auth')
@@ -26,6 +27,7 @@ export class UsersController {
       },
     },
   })
+  @AuthThrottle()
   register(@Body() body: unknown) {
     return this.users.register(body);
   }

@@ -55,6 +55,34 @@ export class TokenCodec implements OnModuleInit {
     return claims;
   }
 
+  /**
+   * The claims of a correctly signed token that is past its `exp` (beyond JWT_LEEWAY), or
+   * `undefined` for any other token (valid, tampered, malformed). For the refresh middleware.
+   */
+  async expiredClaims(token: string, expected: TokenType): Promise<TokenClaims | undefined> {
+    const ring = this.keys();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = ring.keyFor(header);
+          if (key === undefined) {
+            throw new errors.JWSSignatureVerificationFailed();
+          }
+          return key.key;
+        },
+        // Verified as of the epoch: the signature and claims are checked, `exp` is not.
+        { algorithms: ring.algorithms(), currentDate: new Date(0) },
+      ));
+    } catch {
+      return undefined;
+    }
+    const claims = readClaims(payload);
+    const expired = claims !== undefined && claims.exp * 1000 + Math.floor(this.config.JWT_LEEWAY / 1000) * 1000 <= Date.now();
+    return expired && claims.token_type === expected ? claims : undefined;
+  }
+
   jwks(): { keys: JWK[] } {
     return this.keys().jwks();
   }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ExactHttpError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
+import { decodeJwt } from 'jose';
 import { EntityManager } from 'typeorm';
 import { requireStrings } from '../drf/drf-validation';
 import { AuthenticatedUser, UserEntity } from '../users/user.entity';
@@ -20,7 +22,7 @@ import {
   verifyBlacklisted,
 } from './simplejwt-errors';
 import { SuccessorCipher } from './successor-cipher';
-import { TokenClaims, newClaims } from './token-claims';
+import { TokenClaims, newClaims, readClaims } from './token-claims';
 import { TokenCodec } from './token-codec';
 
 export interface TokenPair {
@@ -139,6 +141,11 @@ export class TokensService {
     } catch (error) {
       throw error instanceof TokenError ? accessTokenNotValid(error.problem) : error;
     }
+    return this.userOf(claims);
+  }
+
+  /** The active user behind verified access claims (issued after any revoke-all). */
+  private async userOf(claims: TokenClaims): Promise<AuthenticatedUser> {
     const user = await this.users.findById(claims.user_id);
     if (user === null) {
       throw userNotFound();
@@ -150,6 +157,43 @@ export class TokensService {
       throw accessTokenNotValid('Token is blacklisted');
     }
     return toAuthenticatedUser(user);
+  }
+
+  /**
+   * The refresh middleware: `access` is expired (correctly signed, nothing else wrong) and
+   * `refresh` is a refresh token of the same user. Rotates it exactly like `POST /api/token/refresh/`
+   * (reuse detection and grace window included) and authenticates with the new access token.
+   * `undefined` when any of it fails: the caller answers as if there were no middleware.
+   */
+  async refreshExpiredAccess(access: string, refresh: string): Promise<{ user: AuthenticatedUser; pair: TokenPair | { access: string } } | undefined> {
+    const expired = await this.codec.expiredClaims(access, 'access');
+    if (expired === undefined) {
+      return undefined;
+    }
+    let refreshClaims: TokenClaims;
+    try {
+      refreshClaims = await this.codec.decode(refresh, 'refresh');
+    } catch {
+      return undefined;
+    }
+    if (refreshClaims.user_id !== expired.user_id) {
+      return undefined;
+    }
+    try {
+      const pair = await this.refresh({ refresh });
+      // We signed it a moment ago: nothing to verify, and its expiry must not be judged again
+      // (with a lifetime of a second or two it can lapse while this request is still running).
+      const claims = readClaims(decodeJwt(pair.access));
+      if (claims === undefined) {
+        throw new Error('A freshly signed access token has unreadable claims');
+      }
+      return { user: await this.userOf(claims), pair };
+    } catch (error) {
+      if (error instanceof ExactHttpError) {
+        return undefined;
+      }
+      throw error;
+    }
   }
 
   /** Deletes expired refresh tokens (daily cron and `cli flush-expired-tokens`). */

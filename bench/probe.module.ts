@@ -1,0 +1,43 @@
+import { AuthModule, Authenticated, Public, TokenCodec, bearerToken } from '@app/auth';
+import { Controller, Get, Headers, Module } from '@nestjs/common';
+
+/** The one handler every route runs: the differences between them are the auth work only. */
+function pong(): { ok: true } {
+  return { ok: true };
+}
+
+/**
+ * Bench-only routes (mounted by bench/run.ts, never by the product): `public` skips
+ * authentication, `authenticated` runs the global JWT guard, `verify-only` checks the token's
+ * signature and claims but not the user (to tell the two costs of the guard apart).
+ */
+@Controller('api/bench')
+class BenchProbeController {
+  constructor(private readonly codec: TokenCodec) {}
+
+  @Get('public')
+  @Public()
+  public() {
+    return pong();
+  }
+
+  @Get('authenticated')
+  @Authenticated()
+  authenticated() {
+    return pong();
+  }
+
+  @Get('verify-only')
+  @Public()
+  async verifyOnly(@Headers('authorization') authorization: string | undefined) {
+    await this.codec.decode(bearerToken(authorization) ?? '', 'access');
+    return pong();
+  }
+}
+
+@Module({ imports: [AuthModule], controllers: [BenchProbeController] })
+export class BenchProbeModule {}
+
+export const PUBLIC_PATH = '/api/bench/public';
+export const AUTHENTICATED_PATH = '/api/bench/authenticated';
+export const VERIFY_ONLY_PATH = '/api/bench/verify-only';
