@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JWK, SignJWT, errors, jwtVerify } from 'jose';
+import { JWK, JWTVerifyOptions, SignJWT, errors, jwtVerify } from 'jose';
 import { JwtKeyRing } from './jwt-key-ring';
 import { TokenError } from './simplejwt-errors';
 import { TokenClaims, TokenType, readClaims } from './token-claims';
@@ -28,20 +28,9 @@ export class TokenCodec implements OnModuleInit {
    * whose type is `expected` when given. Throws `TokenError` with simplejwt's sentence.
    */
   async decode(token: string, expected?: TokenType): Promise<TokenClaims> {
-    const ring = this.keys();
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(
-        token,
-        (header) => {
-          const key = ring.keyFor(header);
-          if (key === undefined) {
-            throw new errors.JWSSignatureVerificationFailed();
-          }
-          return key.key;
-        },
-        { algorithms: ring.algorithms(), clockTolerance: Math.floor(this.config.JWT_LEEWAY / 1000) },
-      ));
+      payload = await this.verifiedPayload(token, { clockTolerance: Math.floor(this.config.JWT_LEEWAY / 1000) });
     } catch (error) {
       throw new TokenError(error instanceof errors.JWTExpired ? 'Token is expired' : 'Token is invalid');
     }
@@ -60,27 +49,33 @@ export class TokenCodec implements OnModuleInit {
    * `undefined` for any other token (valid, tampered, malformed). For the refresh middleware.
    */
   async expiredClaims(token: string, expected: TokenType): Promise<TokenClaims | undefined> {
-    const ring = this.keys();
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(
-        token,
-        (header) => {
-          const key = ring.keyFor(header);
-          if (key === undefined) {
-            throw new errors.JWSSignatureVerificationFailed();
-          }
-          return key.key;
-        },
-        // Verified as of the epoch: the signature and claims are checked, `exp` is not.
-        { algorithms: ring.algorithms(), currentDate: new Date(0) },
-      ));
+      // Verified as of the epoch: the signature and claims are checked, `exp` is not.
+      payload = await this.verifiedPayload(token, { currentDate: new Date(0) });
     } catch {
       return undefined;
     }
     const claims = readClaims(payload);
     const expired = claims !== undefined && claims.exp * 1000 + Math.floor(this.config.JWT_LEEWAY / 1000) * 1000 <= Date.now();
     return expired && claims.token_type === expected ? claims : undefined;
+  }
+
+  /** Verifies the signature with the key the header names, pinned to the ring's algorithms. */
+  private async verifiedPayload(token: string, options: Pick<JWTVerifyOptions, 'clockTolerance' | 'currentDate'>): Promise<Record<string, unknown>> {
+    const ring = this.keys();
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = ring.keyFor(header);
+        if (key === undefined) {
+          throw new errors.JWSSignatureVerificationFailed();
+        }
+        return key.key;
+      },
+      { algorithms: ring.algorithms(), ...options },
+    );
+    return payload;
   }
 
   jwks(): { keys: JWK[] } {
