@@ -71,9 +71,15 @@ export class RefreshTokensRepository {
     return rows[0];
   }
 
+  /**
+   * The row of `token`, with whether it was rotated within the grace period. The window is
+   * measured with `clock_timestamp()`, not `now()`: `now()` is when this transaction began, which
+   * can be before a concurrent rotation committed its `used_at`, and would wrongly put that
+   * rotation inside even a zero-length window.
+   */
   async find(token: string, graceMs: number, manager: EntityManager = this.dataSource.manager): Promise<StoredRefreshToken | undefined> {
     const rows = await manager.query<StoredRefreshToken[]>(
-      `SELECT ${COLUMNS}, (used_at IS NOT NULL AND used_at >= now() - make_interval(secs => $2)) AS "inGrace"
+      `SELECT ${COLUMNS}, (used_at IS NOT NULL AND used_at > clock_timestamp() - make_interval(secs => $2)) AS "inGrace"
        FROM refresh_tokens WHERE token_hash = $1`,
       [hashToken(token), graceMs / 1000],
     );
