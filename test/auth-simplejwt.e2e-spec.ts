@@ -70,6 +70,9 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
     it('names each missing field', async () => {
       await http().post('/api/token/').send({ username: 'alice' }).expect(400, { password: ['This field is required.'] });
       await http().post('/api/token/').send({}).expect(400, { username: ['This field is required.'], password: ['This field is required.'] });
+      // A null character reached PostgreSQL and answered 500 before the field check refused it.
+      await http().post('/api/token/').send({ username: 'a\u0000b', password: 'x' }).expect(400, { username: ['Null characters are not allowed.'] });
+      await http().post('/api/users/register/').send({ username: 'a\u0000b', email: 'a@b.co', password: 'long-enough-1' }).expect(400);
     });
 
     it('answers malformed JSON with 400 and the DRF parse error', async () => {

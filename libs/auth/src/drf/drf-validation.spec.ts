@@ -34,6 +34,13 @@ describe(requireStrings.name, () => {
     });
   });
 
+  it('refuses null characters, which PostgreSQL cannot store, like DRF CharField', () => {
+    expect(bodyOf(() => requireStrings({ username: 'a\u0000b', password: 'p\u0000' }, ['username', 'password']))).toEqual({
+      username: ['Null characters are not allowed.'],
+      password: ['Null characters are not allowed.'],
+    });
+  });
+
   it('keeps a password made of spaces as sent', () => {
     expect(requireStrings({ password: '   ' }, ['password'])).toEqual({ password: '   ' });
   });

@@ -3,6 +3,8 @@ import { ExactHttpError } from '@app/common';
 export const FIELD_REQUIRED = 'This field is required.';
 export const FIELD_BLANK = 'This field may not be blank.';
 export const NOT_A_STRING = 'Not a valid string.';
+/** DRF's `ProhibitNullCharactersValidator`: PostgreSQL cannot store U+0000 in text either. */
+export const NULL_CHARACTERS = 'Null characters are not allowed.';
 
 /** DRF's field error map: `{"password": ["This field is required."]}`. */
 export type FieldErrors = Record<string, string[]>;
@@ -32,6 +34,8 @@ export function requireStrings<K extends string>(body: unknown, names: readonly 
       values[name] = String(raw);
     } else if (typeof raw !== 'string') {
       errors[name] = [raw === null ? 'This field may not be null.' : NOT_A_STRING];
+    } else if (raw.includes('\u0000')) {
+      errors[name] = [NULL_CHARACTERS];
     } else if (raw === '' || (name !== 'password' && raw.trim() === '')) {
       // Passwords are compared as sent; other fields are blank when only whitespace (DRF trims).
       errors[name] = [FIELD_BLANK];
