@@ -8,6 +8,7 @@ import { SuccessorCipher } from './tokens/successor-cipher';
 import { TokenCodec } from './tokens/token-codec';
 import { TokensService } from './tokens/tokens.service';
 import { PasswordHasher } from './users/password-hasher';
+import { UserAuthCache } from './users/user-auth-cache';
 import { UserEntity } from './users/user.entity';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
@@ -22,6 +23,7 @@ import { UsersService } from './users/users.service';
   providers: [
     PasswordHasher,
     UsersRepository,
+    UserAuthCache,
     UsersService,
     RefreshTokensRepository,
     TokenCodec,

@@ -2,6 +2,7 @@ import { AppConfig } from '@app/config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DatabaseModuleOptions, typeOrmOptions } from './database.options';
+import { DatabaseNotifications } from './database-notifications.service';
 import { Database } from './database.service';
 import { createHourglassDataSource } from './hourglass-data-source';
 import { MigrationService } from './migration.service';
@@ -25,8 +26,8 @@ export class DatabaseModule {
           dataSourceFactory: createHourglassDataSource,
         }),
       ],
-      providers: [Database, MigrationService, SettingsRepository],
-      exports: [Database, MigrationService, SettingsRepository, TypeOrmModule],
+      providers: [Database, DatabaseNotifications, MigrationService, SettingsRepository],
+      exports: [Database, DatabaseNotifications, MigrationService, SettingsRepository, TypeOrmModule],
     };
   }
 }

@@ -1,13 +1,16 @@
-import { Public, UsersService } from '@app/auth';
+import { Authenticated, AuthenticatedUser, CurrentUser, Public, REFRESH_COOKIE_HEADERS, RefreshCookie, TokensService, UsersService } from '@app/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthThrottle } from './auth-throttling';
-import { RegisterUserDto, RegisteredUserDto } from './dto/token.dto';
+import { ChangePasswordDto, PasswordChangedDto, RegisterUserDto, RegisteredUserDto } from './dto/token.dto';
 
 @ApiTags('auth')
 @Controller('api/users')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokens: TokensService,
+  ) {}
 
   @Post('register')
   @Public()
@@ -30,5 +33,33 @@ export class UsersController {
   @AuthThrottle()
   register(@Body() body: unknown) {
     return this.users.register(body);
+  }
+
+  @Post('password/change')
+  @Authenticated()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Change one's password (dj-rest-auth's body).",
+    description: 'Every token of the user, access and refresh, stops working at once; the answer carries a new pair for this client.',
+  })
+  @ApiBody({ type: ChangePasswordDto })
+  @ApiOkResponse({ type: PasswordChangedDto, headers: REFRESH_COOKIE_HEADERS })
+  @ApiBadRequestResponse({
+    description: "Django's field errors.",
+    content: {
+      'application/json': {
+        examples: {
+          wrongOld: { value: { old_password: ['Your old password was entered incorrectly. Please enter it again.'] } },
+          mismatch: { value: { new_password2: ['The two password fields didn\u2019t match.'] } },
+          tooShort: { value: { new_password2: ['This password is too short. It must contain at least 8 characters.'] } },
+        },
+      },
+    },
+  })
+  @AuthThrottle({ perUsername: false })
+  @RefreshCookie('issue')
+  async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown) {
+    await this.users.changePassword(user.id, body);
+    return { detail: 'New password has been saved.', ...(await this.tokens.issuePair(user.id)) };
   }
 }

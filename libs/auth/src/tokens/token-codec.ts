@@ -1,14 +1,24 @@
 import { AppConfig } from '@app/config';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { JWK, JWTVerifyOptions, SignJWT, errors, jwtVerify } from 'jose';
+import { BoundedCache } from '../bounded-cache';
 import { JwtKeyRing } from './jwt-key-ring';
 import { TokenError } from './simplejwt-errors';
 import { TokenClaims, TokenType, readClaims } from './token-claims';
+
+const VERIFIED_TOKENS_CACHED = 10_000;
 
 /** Signs and verifies JWTs with the configured key ring; knows nothing of users or storage. */
 @Injectable()
 export class TokenCodec implements OnModuleInit {
   private ring?: JwtKeyRing;
+  /**
+   * Tokens whose signature and claims were verified, keyed by the whole compact token (so a
+   * single changed byte misses). Verification is a pure function of the token and the key ring,
+   * which is fixed for the life of the process; only `exp` is re-checked on a hit. Revocation is
+   * not decided here (the user's `tokens_valid_after`, the refresh-token store).
+   */
+  private readonly verified = new BoundedCache<string, TokenClaims>(VERIFIED_TOKENS_CACHED);
 
   constructor(private readonly config: AppConfig) {}
 
@@ -28,15 +38,25 @@ export class TokenCodec implements OnModuleInit {
    * whose type is `expected` when given. Throws `TokenError` with simplejwt's sentence.
    */
   async decode(token: string, expected?: TokenType): Promise<TokenClaims> {
-    let payload: Record<string, unknown>;
-    try {
-      payload = await this.verifiedPayload(token, { clockTolerance: Math.floor(this.config.JWT_LEEWAY / 1000) });
-    } catch (error) {
-      throw new TokenError(error instanceof errors.JWTExpired ? 'Token is expired' : 'Token is invalid');
+    const leeway = Math.floor(this.config.JWT_LEEWAY / 1000);
+    let claims = this.verified.get(token);
+    if (claims !== undefined && claims.exp <= Math.floor(Date.now() / 1000) - leeway) {
+      // Expired since it was cached: answer what a fresh verification would.
+      this.verified.delete(token);
+      throw new TokenError('Token is expired');
     }
-    const claims = readClaims(payload);
     if (claims === undefined) {
-      throw new TokenError('Token is invalid');
+      let payload: Record<string, unknown>;
+      try {
+        payload = await this.verifiedPayload(token, { clockTolerance: leeway });
+      } catch (error) {
+        throw new TokenError(error instanceof errors.JWTExpired ? 'Token is expired' : 'Token is invalid');
+      }
+      claims = readClaims(payload);
+      if (claims === undefined) {
+        throw new TokenError('Token is invalid');
+      }
+      this.verified.set(token, claims);
     }
     if (expected !== undefined && claims.token_type !== expected) {
       throw new TokenError('Token has wrong type');

@@ -7,8 +7,9 @@ import { decodeJwt } from 'jose';
 import { EntityManager } from 'typeorm';
 import { requireStrings } from '../drf/drf-validation';
 import { AuthenticatedUser, UserEntity } from '../users/user.entity';
+import { UserAuthCache, UserAuthState } from '../users/user-auth-cache';
 import { UsersRepository } from '../users/users.repository';
-import { UsersService, toAuthenticatedUser } from '../users/users.service';
+import { UsersService } from '../users/users.service';
 import { RefreshTokensRepository, StoredRefreshToken } from './refresh-tokens.repository';
 import {
   TokenError,
@@ -49,6 +50,7 @@ export class TokensService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly users: UsersRepository,
     private readonly accounts: UsersService,
+    private readonly authCache: UserAuthCache,
   ) {}
 
   /** `POST /api/token/`: a new pair (a new refresh family) for valid credentials. */
@@ -127,9 +129,23 @@ export class TokensService {
 
   /** `POST /api/token/revoke-all/`: every token of the user stops working now. */
   async revokeAll(userId: number): Promise<{ revoked: number }> {
-    return this.database.transaction(async (manager) => {
+    const revoked = await this.database.transaction(async (manager) => {
       await this.users.invalidateTokens(userId, manager);
-      return { revoked: await this.refreshTokens.revokeAllForUser(userId, manager) };
+      return this.refreshTokens.revokeAllForUser(userId, manager);
+    });
+    this.authCache.changed(userId);
+    return { revoked };
+  }
+
+  /** A new pair for a user who just proved who they are (after a password change, say). */
+  async issuePair(userId: number): Promise<TokenPair> {
+    return this.database.transaction(async (manager) => {
+      const user = await this.users.findById(userId, manager);
+      if (user === null || !user.isActive) {
+        throw noActiveAccount();
+      }
+      const { access, refresh } = await this.issue(user, { familyId: randomUUID(), parentJti: null }, manager);
+      return { access, refresh };
     });
   }
 
@@ -146,7 +162,7 @@ export class TokensService {
 
   /** The active user behind verified access claims (issued after any revoke-all). */
   private async userOf(claims: TokenClaims): Promise<AuthenticatedUser> {
-    const user = await this.users.findById(claims.user_id);
+    const user = await this.authCache.get(claims.user_id, () => this.users.findById(claims.user_id));
     if (user === null) {
       throw userNotFound();
     }
@@ -156,7 +172,7 @@ export class TokensService {
     if (issuedBeforeRevocation(claims, user)) {
       throw accessTokenNotValid('Token is blacklisted');
     }
-    return toAuthenticatedUser(user);
+    return { id: user.id, username: user.username, role: user.role };
   }
 
   /**
@@ -283,6 +299,6 @@ export class TokensService {
 }
 
 /** Issued before the user's last revoke-all or password change. */
-function issuedBeforeRevocation(claims: TokenClaims, user: UserEntity): boolean {
+function issuedBeforeRevocation(claims: TokenClaims, user: Pick<UserAuthState, 'tokensValidAfter'>): boolean {
   return user.tokensValidAfter !== null && claims.iat * 1000 < user.tokensValidAfter.getTime();
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { USER_AUTH_CHANNEL } from './user-auth-cache';
 import { Role, UserEntity } from './user.entity';
 
 export interface NewUser {
@@ -44,16 +45,24 @@ export class UsersRepository {
    */
   async invalidateTokens(id: number, manager: EntityManager = this.users.manager): Promise<void> {
     await manager.query(
-      `UPDATE users SET tokens_valid_after = date_trunc('second', now()) + interval '1 second' WHERE id = $1`,
+      notifyAfter(`UPDATE users SET tokens_valid_after = date_trunc('second', now()) + interval '1 second' WHERE id = $1 RETURNING id`),
       [id],
     );
   }
 
   async setPasswordHash(id: number, passwordHash: string, manager: EntityManager = this.users.manager): Promise<void> {
-    await manager.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+    await manager.query(notifyAfter('UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING id'), [id, passwordHash]);
   }
 
   async setActive(id: number, active: boolean): Promise<void> {
-    await this.users.query('UPDATE users SET is_active = $2 WHERE id = $1', [id, active]);
+    await this.users.query(notifyAfter('UPDATE users SET is_active = $2 WHERE id = $1 RETURNING id'), [id, active]);
   }
+}
+
+/**
+ * `update` (… RETURNING id) plus a NOTIFY on USER_AUTH_CHANNEL in the same statement, so every
+ * replica's UserAuthCache evicts the user when the change commits, and never before.
+ */
+function notifyAfter(update: string): string {
+  return `WITH changed AS (${update}) SELECT pg_notify('${USER_AUTH_CHANNEL}', id::text) FROM changed`;
 }

@@ -1,10 +1,16 @@
+import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { requireStrings } from '../drf/drf-validation';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
 import { PasswordHasher } from './password-hasher';
+import { UserAuthCache } from './user-auth-cache';
 import { AuthenticatedUser, Role, UserEntity } from './user.entity';
 import { USERNAME_TAKEN, UserInput, UserInputError, userInputErrors } from './user-input';
 import { UsersRepository } from './users.repository';
+
+// Django's own sentences (PasswordChangeForm, SetPasswordForm).
+const WRONG_OLD_PASSWORD = 'Your old password was entered incorrectly. Please enter it again.';
+const PASSWORDS_DIFFER = 'The two password fields didn’t match.';
 
 export interface CreateUserCommand {
   username: string;
@@ -22,6 +28,8 @@ export class UsersService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly refreshTokens: RefreshTokensRepository,
+    private readonly database: Database,
+    private readonly authCache: UserAuthCache,
   ) {}
 
   /** `POST /api/users/register/`: a customer account from an untrusted body (DRF-style 400s). */
@@ -78,21 +86,37 @@ export class UsersService {
     return user;
   }
 
-  /** Sets a new password and logs the user out everywhere (access and refresh tokens). */
-  async changePassword(userId: number, newPassword: string): Promise<void> {
-    const errors = userInputErrors({ username: 'x', email: '', password: newPassword, role: 'customer' });
-    if (errors.password) {
-      throw new UserInputError({ password: errors.password });
+  /**
+   * `POST /api/users/password/change/` (dj-rest-auth's body): checks the old password, sets the
+   * new one and logs the user out everywhere, access and refresh tokens, in one transaction.
+   */
+  async changePassword(userId: number, body: unknown): Promise<void> {
+    const { old_password, new_password1, new_password2 } = requireStrings(body, ['old_password', 'new_password1', 'new_password2'] as const);
+    const user = await this.users.findById(userId);
+    if (user === null || !(await this.hasher.verify(user.passwordHash, old_password))) {
+      throw new UserInputError({ old_password: [WRONG_OLD_PASSWORD] });
     }
-    const hash = await this.hasher.hash(newPassword);
-    await this.users.setPasswordHash(userId, hash);
-    await this.users.invalidateTokens(userId);
-    await this.refreshTokens.revokeAllForUser(userId);
+    if (new_password1 !== new_password2) {
+      throw new UserInputError({ new_password2: [PASSWORDS_DIFFER] });
+    }
+    const errors = userInputErrors({ username: user.username, email: '', password: new_password2, role: user.role });
+    if (errors.password) {
+      throw new UserInputError({ new_password2: errors.password });
+    }
+    const hash = await this.hasher.hash(new_password2);
+    await this.database.transaction(async (manager) => {
+      await this.users.setPasswordHash(userId, hash, manager);
+      await this.users.invalidateTokens(userId, manager);
+      await this.refreshTokens.revokeAllForUser(userId, manager);
+    });
+    this.authCache.changed(userId);
+    this.logger.log({ event: 'password_changed', userId }, 'Password changed: every token of the user is revoked');
   }
 
   /** Activates or deactivates an account (a deactivated user's tokens stop working at once). */
-  setActive(userId: number, active: boolean): Promise<void> {
-    return this.users.setActive(userId, active);
+  async setActive(userId: number, active: boolean): Promise<void> {
+    await this.users.setActive(userId, active);
+    this.authCache.changed(userId);
   }
 }
 

@@ -40,3 +40,13 @@ export const TOKEN_NOT_VALID_EXAMPLES = {
   blacklisted: { value: { detail: 'Token is blacklisted', code: 'token_not_valid' } },
   wrongType: { value: { detail: 'Token has wrong type', code: 'token_not_valid' } },
 };
+
+export class ChangePasswordDto {
+  @ApiProperty({ example: 'correct horse battery staple' }) old_password!: string;
+  @ApiProperty({ example: 'a new, longer passphrase', minLength: 8 }) new_password1!: string;
+  @ApiProperty({ example: 'a new, longer passphrase', minLength: 8 }) new_password2!: string;
+}
+
+export class PasswordChangedDto extends TokenPairDto {
+  @ApiProperty({ example: 'New password has been saved.' }) detail!: string;
+}

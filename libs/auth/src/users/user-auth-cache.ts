@@ -1,0 +1,79 @@
+import { DatabaseNotifications } from '@app/database';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { BoundedCache } from '../bounded-cache';
+import { Role, UserEntity } from './user.entity';
+
+/** The channel on which a change to a user's authentication state is announced (payload: the id). */
+export const USER_AUTH_CHANNEL = 'hourglass_user_auth';
+const MAX_USERS = 10_000;
+
+/** What authenticating a request needs to know about its user. */
+export interface UserAuthState {
+  id: number;
+  username: string;
+  role: Role;
+  isActive: boolean;
+  tokensValidAfter: Date | null;
+}
+
+/**
+ * Per-process cache of users' authentication state, so an authenticated request does not cost a
+ * database round trip. Revocation stays immediate on every replica: each change (revoke-all,
+ * password change, deactivation) sends a NOTIFY in its transaction and every process evicts the
+ * user when it commits; while the LISTEN connection is down the cache is bypassed entirely.
+ *
+ * A generation counter closes the race where a read that began before a change commits would
+ * store the old state after the eviction: a load only stores if no eviction happened meanwhile.
+ */
+@Injectable()
+export class UserAuthCache implements OnModuleInit {
+  private readonly users = new BoundedCache<number, UserAuthState>(MAX_USERS);
+  private generation = 0;
+
+  constructor(private readonly notifications: DatabaseNotifications) {}
+
+  onModuleInit(): void {
+    this.notifications.subscribe(USER_AUTH_CHANNEL, {
+      onNotification: (payload) => this.evict(Number(payload)),
+      onGap: () => this.clear(),
+    });
+  }
+
+  /** The cached state of user `id`, else `load()`'s answer (stored when it is safe to). */
+  async get(id: number, load: () => Promise<UserEntity | null>): Promise<UserAuthState | null> {
+    if (!this.notifications.isLive()) {
+      return stateOf(await load());
+    }
+    const hit = this.users.get(id);
+    if (hit !== undefined) {
+      return hit;
+    }
+    const generation = this.generation;
+    const state = stateOf(await load());
+    if (state !== null && generation === this.generation && this.notifications.isLive()) {
+      this.users.set(id, state);
+    }
+    return state;
+  }
+
+  /** Announces a committed change of user `id` to this process (other processes hear the NOTIFY). */
+  changed(id: number): void {
+    this.notifications.publishLocally(USER_AUTH_CHANNEL, String(id));
+  }
+
+  private evict(id: number): void {
+    this.generation++;
+    this.users.delete(id);
+  }
+
+  private clear(): void {
+    this.generation++;
+    this.users.clear();
+  }
+}
+
+function stateOf(user: UserEntity | null): UserAuthState | null {
+  return user === null
+    ? null
+    : { id: user.id, username: user.username, role: user.role, isActive: user.isActive, tokensValidAfter: user.tokensValidAfter };
+}
