@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { workerQueues } from '../../worker/src/worker-queues';
 import { ApiModule } from './api.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { enableCors } from './http/cors';
 import { useBodyParsers } from './http/body-parsers';
 import { RequestValidationError } from './http/request-errors';
 import { RouteTable } from './http/route-table';
@@ -27,6 +28,7 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
+  enableCors(app, config);
   useBodyParsers(app);
 
   // Routes are known only once the app is initialised; the filter reads them lazily.

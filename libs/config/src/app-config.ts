@@ -100,6 +100,13 @@ export class AppConfig {
   @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(1000, { message: 'is shorter than 1s' })
   AUTH_THROTTLE_TTL = 60_000;
 
+  @Env({
+    description: 'Browser origins allowed to call the API (CORS, credentials included), comma-separated; unset → no CORS headers (same-origin front ends only).',
+    expected: 'comma-separated origins, e.g. https://app.example.com,http://localhost:5173',
+  })
+  @Expose() @IsOptional() @IsString() @Matches(/^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/, { message: 'is not a comma-separated list of http(s) origins' })
+  CORS_ORIGINS?: string;
+
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(1000, { message: 'is shorter than 1s' })
   EXCHANGE_TOKEN_TTL = 3 * 60_000;
@@ -151,6 +158,11 @@ export class AppConfig {
   @Env({ description: 'With ADMIN_USERNAME: the password of that admin account.', expected: 'a password of at least 8 characters', secret: true })
   @Expose() @IsOptional() @IsString() @MinLength(8, { message: 'is shorter than 8 characters' })
   ADMIN_PASSWORD?: string;
+
+  /** CORS_ORIGINS as a list (empty: CORS off). */
+  get corsOrigins(): string[] {
+    return (this.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+  }
 
   /** True when no DATABASE_URL is set: PGlite runs in this process under DATA_DIR. */
   get embeddedDatabase(): boolean {
