@@ -1,5 +1,6 @@
 import { AuthModule, Authenticated, Public, TokenCodec, bearerToken } from '@app/auth';
 import { Controller, Get, Headers, Module } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
 
 /** The one handler every route runs: the differences between them are the auth work only. */
 function pong(): { ok: true } {
@@ -35,7 +36,18 @@ class BenchProbeController {
   }
 }
 
-@Module({ imports: [AuthModule], controllers: [BenchProbeController] })
+/** Messages of the bus benchmark consumed so far (bench/bus.bench.ts). */
+export const benchPings = { count: 0 };
+
+@Controller()
+class BenchBusConsumer {
+  @EventPattern('bench_ping')
+  ping(): void {
+    benchPings.count++;
+  }
+}
+
+@Module({ imports: [AuthModule], controllers: [BenchProbeController, BenchBusConsumer] })
 export class BenchProbeModule {}
 
 export const PUBLIC_PATH = '/api/bench/public';

@@ -13,6 +13,11 @@ export interface BenchApi {
   origin: string;
   /** What the API runs on, for the report. */
   description: string;
+  /** The HS256 secret the API signs with (for in-process baselines). */
+  jwtSigningKey: string;
+  /** Whether the API runs on a PostgreSQL server / RabbitMQ (some baselines need them). */
+  databaseUrl?: string;
+  amqpUrl?: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,9 @@ export async function startBenchApi(extraModules: Type[]): Promise<BenchApi> {
   return {
     app: running,
     origin: `http://127.0.0.1:${port}`,
+    jwtSigningKey: env.JWT_SIGNING_KEY,
+    databaseUrl: database.env.DATABASE_URL,
+    amqpUrl,
     description: `${serverUrl === undefined ? 'PGlite (embedded)' : 'PostgreSQL server'} + ${amqpUrl === undefined ? 'in-process bus' : 'RabbitMQ'}`,
     close: async () => {
       await running.close();
