@@ -164,6 +164,19 @@ const withServers = stackTargets().includes('servers');
     await expect(eventually(() => request(app.getHttpServer()).get('/api/health/ready'), (r) => r.status === 200)).resolves.toBe(true);
   });
 
+  it('answers a request that needs the database 503 database_unavailable while it is unreachable, quickly, and serves again after', async () => {
+    const login = () => request(app.getHttpServer()).post('/api/token/').send({ username: 'nobody', password: 'irrelevant-password' });
+    await login().expect(401);
+    await postgres.cut();
+    const started = Date.now();
+    const down = await login().expect(503);
+    expect(down.body).toEqual({ detail: 'The database is unavailable. Try again in a few seconds.', code: 'database_unavailable' });
+    expect(down.headers['retry-after']).toBe('5');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await postgres.restore();
+    await expect(eventually(() => login(), (r) => r.status === 401)).resolves.toBe(true);
+  });
+
   it('reports 503 while RabbitMQ is unreachable and recovers after', async () => {
     await rabbitmq.cut();
     await expect(eventually(() => request(app.getHttpServer()).get('/api/health/ready'), (r) => r.status === 503)).resolves.toBe(true);

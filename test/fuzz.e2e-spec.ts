@@ -24,7 +24,7 @@ type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 interface Case {
   path: string;
-  query: Record<string, string>;
+  query: Record<string, string | undefined>;
   body: { json?: unknown; raw?: string };
   authorization?: string;
   idempotencyKey?: string;

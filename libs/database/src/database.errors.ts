@@ -56,3 +56,27 @@ export class SocketPathTooLongError extends AppError {
     );
   }
 }
+
+/** SQLSTATE classes and codes that mean "the server cannot be reached or is going away", not a bad query. */
+const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53300)/;
+const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down|in recovery mode)/i;
+
+/**
+ * True when `error` says the database is unreachable (refused, reset, restarting, out of
+ * connections), as opposed to a query it refused: the API answers these 503 so clients retry.
+ * TypeORM copies the driver error's fields onto its own, and keeps it as `driverError`.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 3; depth++) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_ERRNOS.has(code))) {
+      return true;
+    }
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) {
+      return true;
+    }
+    current = (current as { driverError?: unknown; cause?: unknown }).driverError ?? (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

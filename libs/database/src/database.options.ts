@@ -23,6 +23,8 @@ export type HourglassTypeOrmOptions = TypeOrmModuleOptions & { embedded?: Embedd
 const PERMANENT_SQLSTATES = new Set(['28P01', '28000', '3D000']);
 /** Fails a query that would wait forever for the single embedded connection (a nested transaction). */
 const EMBEDDED_CONNECT_TIMEOUT_MS = 60_000;
+/** A pool connection that cannot be opened within this is reported, not waited on. */
+const SERVER_CONNECT_TIMEOUT_MS = 5_000;
 
 /** The TypeORM options of a process: a server when DATABASE_URL is set, the embedded PGlite otherwise. */
 export function typeOrmOptions(config: AppConfig, role: DatabaseRole): HourglassTypeOrmOptions {
@@ -44,6 +46,8 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
       ...common,
       url: config.DATABASE_URL,
       poolSize: config.DATABASE_POOL_SIZE,
+      // While the server is down or restarting, a request fails fast (503) instead of waiting.
+      extra: { connectionTimeoutMillis: SERVER_CONNECT_TIMEOUT_MS },
       retryAttempts: 6,
       retryDelay: 2_000,
       toRetry: (error: unknown) => !(error instanceof AppError) && !PERMANENT_SQLSTATES.has(sqlState(error) ?? ''),

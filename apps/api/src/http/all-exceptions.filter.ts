@@ -1,4 +1,5 @@
 import { AppError, ExactHttpError } from '@app/common';
+import { isDatabaseUnavailable } from '@app/database';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { ErrorBody, codeForStatus } from './error-body';
@@ -23,7 +24,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body, headers } = this.answer(exception, request);
-    if (status >= 500) {
+    if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
+      this.logger.warn(`${request.method} ${request.path} answered 503: ${exception instanceof Error ? exception.message : String(exception)}`);
+    } else if (status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, url: request.originalUrl },
         `Unhandled error on ${request.method} ${request.path}`,
@@ -57,6 +60,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       return { status: exception.getStatus(), body: this.httpExceptionBody(exception), headers: {} };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      const body: ErrorBody = { detail: 'The database is unavailable. Try again in a few seconds.', code: 'database_unavailable' };
+      return { status: HttpStatus.SERVICE_UNAVAILABLE, body, headers: { 'Retry-After': '5' } };
     }
     const body: ErrorBody = { detail: 'A server error occurred.', code: 'internal_error' };
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body, headers: {} };

@@ -10,6 +10,7 @@ import { describeError } from '../describe-error';
 import { BusSettings } from '../messaging.options';
 import { connectToBroker, watchChannel } from './amqp-connection';
 import { assertBusQueue } from './queue-topology';
+import { BusUnavailableError } from '../messaging.errors';
 
 const RETRY_PAUSE_MS = 100;
 const PRECONDITION_FAILED = 406;
@@ -148,7 +149,7 @@ export class RabbitMqClient extends BusClient {
           throw new Error(`Publishing to ${queue} was cut short by close(): ${describeError(error)}`);
         }
         if (Date.now() >= deadline) {
-          throw new Error(`Publishing to ${queue} was not confirmed within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`);
+          throw new BusUnavailableError(`Publishing to ${queue} was not confirmed within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`);
         }
         // A connection lost before the broker's confirm rejects the message ("channel closed")
         // instead of resending it. Send it again (same messageId): while disconnected the
