@@ -86,6 +86,25 @@ export class Database implements OnApplicationShutdown {
     }
   }
 
+  /**
+   * Claims the current tick of a periodic job for this replica: the database clock truncated to
+   * `unit` names the tick, and the first replica to claim it gets it back; every later claim of
+   * the same (or an older) tick gets `undefined`. `runExclusive` keeps two replicas from running
+   * a job at the same moment; this keeps a replica whose timer fired a little later from running
+   * a tick that another one already ran. The claims live in `app_settings` (`cron-tick:<job>`).
+   */
+  async claimTick(job: string, unit: 'second' | 'minute' = 'second'): Promise<Date | undefined> {
+    const rows = await this.dataSource.query<{ tick: Date }[]>(
+      `INSERT INTO app_settings (key, value, updated_at)
+       VALUES ($1, to_jsonb(date_trunc($2, now())), now())
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+         WHERE (app_settings.value #>> '{}')::timestamptz < (EXCLUDED.value #>> '{}')::timestamptz
+       RETURNING (value #>> '{}')::timestamptz AS tick`,
+      [`cron-tick:${job}`, unit],
+    );
+    return rows[0]?.tick;
+  }
+
   /** The database's clock (`SELECT now()`): every expiry decision uses it, never a process clock. */
   async now(): Promise<Date> {
     const rows = await this.dataSource.query<{ now: Date }[]>('SELECT now() AS now');
