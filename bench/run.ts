@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: boots the real API in this process and measures it over loopback HTTP.
+ * `npm run bench`: boots the real API in this process and measures it over loopback HTTP (auth,
+ * then exchange tokens: bench/ledger.bench.ts).
  * Not a test (never run by `npm test`); bounded in time (~BENCH_DURATION_MS per scenario) and count.
  *
  * Environment: BENCH_DURATION_MS (5000), BENCH_WARMUP_MS (1000), BENCH_CONNECTIONS (10),
@@ -10,6 +11,7 @@ import 'reflect-metadata';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { authBench, type BenchOptions } from './auth.bench';
+import { ledgerBench } from './ledger.bench';
 import { busMetrics } from './bus.bench';
 import { bareHttpRow } from './http.bench';
 import { jwtMetrics } from './jwt.bench';
@@ -17,6 +19,8 @@ import { BenchProbeModule } from './probe.module';
 import { formatTable } from './report';
 import { benchUser, startBenchApi } from './stack';
 import { Metric, formatSummary, writeMarkdown } from './summary';
+import { vintedMetrics } from './vinted.bench';
+import { whatsappMetrics } from './whatsapp.bench';
 
 /** Issue 3: an authenticated GET at ≥ 0.8 of the same route unauthenticated. */
 const AUTH_RATIO_GOAL = 0.8;
@@ -71,11 +75,16 @@ async function main(): Promise<void> {
     const reader = await benchUser(api, 'bench-jwt');
     metrics.push(...(await jwtMetrics(api, reader.access, Math.min(options.durationMs, 2_000), log)));
     metrics.push(...(await busMetrics(api, log)));
+    metrics.push(...(await vintedMetrics(log)));
+    metrics.push(...(await whatsappMetrics(log)));
     for (const row of rows) {
       if (row.result.errors > 0 || row.result.stopReason) {
         console.log(`note: ${row.scenario}: statuses ${JSON.stringify(row.result.statuses)}${row.result.stopReason ? `; ${row.result.stopReason}` : ''}`);
       }
     }
+    const ledger = await ledgerBench(api, options, log);
+    console.log(`\nExchange tokens (issue 4): ${options.connections} connections, ${options.durationMs} ms per scenario\n\n${ledger.lines.join('\n')}`);
+    metrics.push(...ledger.metrics);
     console.log(`\n${formatSummary(metrics)}`);
     writeMarkdown(RESULTS_PATH, title, metrics);
     log(`table written to ${RESULTS_PATH}`);

@@ -124,14 +124,14 @@ describe.each(stackTargets())('auth throttling on the %s stack', (target) => {
     }
   });
 
-  it('documents the 429 of the three throttled endpoints in the OpenAPI document', async () => {
+  it('documents the 429 of the four throttled credential endpoints in the OpenAPI document', async () => {
     const { body } = await request(app.getHttpServer()).get('/api/docs-json').expect(200);
     const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
     const throttledRoutes = Object.entries(paths)
       .filter(([, operations]) => Object.values(operations).some((operation) => '429' in (operation.responses ?? {})))
       .map(([path]) => path.replace(/\/$/, ''))
       .sort();
-    expect(throttledRoutes).toEqual(['/api/token', '/api/token/refresh', '/api/users/register']);
+    expect(throttledRoutes).toEqual(['/api/token', '/api/token/refresh', '/api/users/password/change', '/api/users/register']);
   });
 });
 

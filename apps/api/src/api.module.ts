@@ -8,8 +8,11 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { WorkerCoreModule } from '../../worker/src/worker-core.module';
 import { AuthHttpModule } from './auth/auth-http.module';
 import { HealthModule } from './health/health.module';
+import { LedgerHttpModule } from './ledger/ledger-http.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MigrateOnStart } from './migrate-on-start';
+import { VintedHttpModule } from './vinted/vinted-http.module';
+import { WhatsappHttpModule } from './whatsapp/whatsapp-http.module';
 
 @Module({})
 export class ApiModule {
@@ -26,6 +29,9 @@ export class ApiModule {
         HealthModule,
         MetricsModule,
         AuthHttpModule,
+        LedgerHttpModule,
+        VintedHttpModule,
+        WhatsappHttpModule,
         ...(config.embeddedBus ? [WorkerCoreModule] : []),
         ...extraModules,
       ],

@@ -1,4 +1,6 @@
+import { WhatsappWorkerModule } from '@app/whatsapp';
 import { Module } from '@nestjs/common';
+import { WhatsappCommandsConsumer } from './consumers/whatsapp-commands.consumer';
 import { WorkerHeartbeat } from './worker-heartbeat.service';
 
 /**
@@ -6,6 +8,8 @@ import { WorkerHeartbeat } from './worker-heartbeat.service';
  * (`nest start worker`) or, with the in-process bus, by the API process itself.
  */
 @Module({
+  imports: [WhatsappWorkerModule],
+  controllers: [WhatsappCommandsConsumer],
   providers: [WorkerHeartbeat],
 })
 export class WorkerCoreModule {}

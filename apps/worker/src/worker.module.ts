@@ -1,11 +1,15 @@
 import { loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
+import { DatabaseModule } from '@app/database';
 import { MessagingModule } from '@app/messaging';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { WorkerCoreModule } from './worker-core.module';
 
-/** Root module of the standalone worker process (needs AMQP_URL; never touches migrations). */
+/**
+ * Root module of the standalone worker process (needs AMQP_URL; never touches migrations). The
+ * Baileys driver keeps its credentials in PostgreSQL, so with it the worker opens DATABASE_URL.
+ */
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
@@ -15,6 +19,7 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         loggingModule({ level: config.LOG_LEVEL, service: 'worker' }),
         MessagingModule.forRoot(),
+        ...(config.whatsappDriver === 'baileys' && config.DATABASE_URL !== undefined ? [DatabaseModule.forRoot({ role: 'worker' })] : []),
         ScheduleModule.forRoot(),
         WorkerCoreModule,
       ],

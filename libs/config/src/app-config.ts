@@ -127,6 +127,10 @@ export class AppConfig {
   @Expose() @IsOptional() @IsString() @MinLength(32, { message: 'is shorter than 32 characters' })
   VINTED_CREDENTIALS_SECRET?: string;
 
+  @Env({ description: 'The previous VINTED_CREDENTIALS_SECRET during a rotation: sessions it encrypted stay readable until `cli vinted rotate-secret` re-encrypts them.', expected: 'a random string of at least 32 characters', secret: true })
+  @Expose() @IsOptional() @IsString() @MinLength(32, { message: 'is shorter than 32 characters' })
+  VINTED_CREDENTIALS_SECRET_PREVIOUS?: string;
+
   @Env({ description: 'A Vinted cookie string stored at start for the admin account.', expected: 'a browser cookie string with access_token_web and refresh_token_web', secret: true })
   @Expose() @IsOptional() @IsString() @Matches(/access_token_web=/, { message: 'has no access_token_web cookie' })
   VINTED_SESSION?: string;
@@ -140,12 +144,20 @@ export class AppConfig {
   WHATSAPP_DRIVER?: 'baileys' | 'simulator';
 
   @Env({ description: 'How long one WhatsApp QR code lives.', expected: DURATION })
-  @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(1000, { message: 'is shorter than 1s' })
+  @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(100, { message: 'is shorter than 100ms' })
   WHATSAPP_QR_TIMEOUT = 20_000;
 
   @Env({ description: 'Automatic QR regenerations before giving up.', expected: 'an integer from 0 to 20' })
   @Expose() @AsInteger() @IsInt({ message: 'is not an integer' }) @Min(0, { message: 'is below 0' }) @Max(20, { message: 'is above 20' })
   WHATSAPP_MAX_QR_RETRIES = 3;
+
+  @Env({ description: 'How often a WhatsApp worker announces itself; the API treats a worker silent for 3 intervals as gone and routes its sessions to the shared queue.', expected: 'a duration such as 500ms, 10s or 1m' })
+  @Expose() @AsDuration() @IsInt({ message: 'is not a duration' }) @Min(100, { message: 'is shorter than 100ms' })
+  WHATSAPP_HEARTBEAT_INTERVAL = 10_000;
+
+  @Env({ description: 'Key for AES-256-GCM encryption of stored WhatsApp (Baileys) credentials; unset → derived from JWT_SIGNING_KEY.', expected: 'a random string of at least 32 characters', secret: true })
+  @Expose() @IsOptional() @IsString() @MinLength(32, { message: 'is shorter than 32 characters' })
+  WHATSAPP_CREDENTIALS_SECRET?: string;
 
   @Env({ description: "This worker's name in events and command routing.", expected: 'letters, digits, dot, dash or underscore (1-64), e.g. worker-1' })
   @Expose() @Matches(/^[A-Za-z0-9._-]{1,64}$/, { message: 'has characters a queue name cannot take' })

@@ -1,8 +1,11 @@
 import { CreateAppSettings1763700000000 } from './1763700000000-CreateAppSettings';
 import { CreateUsersAndRefreshTokens1763800000000 } from './1763800000000-CreateUsersAndRefreshTokens';
+import { CreateLedger1763900000000 } from './1763900000000-CreateLedger';
+import { CreateVintedSessions1764000000000 } from './1764000000000-CreateVintedSessions';
+import { CreateWhatsappNumbers1764100000000 } from './1764100000000-CreateWhatsappNumbers';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
  * Jest all load the same set. Add new ones at the end: `<epoch ms>-<PascalName>.ts`.
  */
-export const MIGRATIONS = [CreateAppSettings1763700000000, CreateUsersAndRefreshTokens1763800000000];
+export const MIGRATIONS = [CreateAppSettings1763700000000, CreateUsersAndRefreshTokens1763800000000, CreateLedger1763900000000, CreateVintedSessions1764000000000, CreateWhatsappNumbers1764100000000];

@@ -1,0 +1,12 @@
+import { VintedRuntimeModule } from '@app/vinted';
+import { Module } from '@nestjs/common';
+import { MarketAnalysisController } from './market-analysis.controller';
+import { VintedAuthController } from './vinted-auth.controller';
+import { VintedSchedulerController } from './vinted-scheduler.controller';
+
+/** Vinted sessions over HTTP (CONTRACT §5), with the scheduler's poll running in this process. */
+@Module({
+  imports: [VintedRuntimeModule],
+  controllers: [VintedAuthController, MarketAnalysisController, VintedSchedulerController],
+})
+export class VintedHttpModule {}

@@ -1,0 +1,113 @@
+import { Authenticated, AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { WhatsappNumbersService } from '@app/whatsapp';
+import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Observable, concat, map, of } from 'rxjs';
+import { AcceptedDto, CreateWhatsappNumberDto, ERROR_EXAMPLES, WhatsappNumberDto } from './dto/whatsapp-number.dto';
+
+const ACCEPTED = { status: 'accepted' } as const;
+
+/** The `:id` of a path: decimal digits only (`0x10`, `1e3` or ` 7` are no ids); anything else finds nothing. */
+function idOf(raw: string): number {
+  return /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : Number.NaN;
+}
+
+/**
+ * WhatsApp number validation (CONTRACT §6). A number belongs to the user who registered it: they
+ * and admins may read it, validate it and follow its events; regenerating a QR by hand and
+ * simulated scans are admin actions. Other users get 404, as for a missing id.
+ */
+@ApiTags('whatsapp')
+@Controller('api/whatsapp/numbers')
+export class WhatsappController {
+  constructor(private readonly numbers: WhatsappNumbersService) {}
+
+  @Post()
+  @Authenticated()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a phone number to validate.' })
+  @ApiBody({ type: CreateWhatsappNumberDto })
+  @ApiCreatedResponse({ type: WhatsappNumberDto })
+  @ApiBadRequestResponse({ schema: { example: { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' } } })
+  @ApiConflictResponse({ schema: { example: { detail: 'This phone number is already registered.', code: 'phone_number_taken' } } })
+  register(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown) {
+    return this.numbers.register(user, body);
+  }
+
+  @Get(':id')
+  @Authenticated()
+  @ApiOperation({ summary: 'The validation state: status, current QR, attempt n/max, owning worker, last error.' })
+  @ApiOkResponse({ type: WhatsappNumberDto })
+  @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
+  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
+    return this.numbers.get(user, idOf(id));
+  }
+
+  @Post(':id/validate')
+  @Authenticated()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start a validation: a worker shows a QR that regenerates itself when it expires (3 times at most).' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
+  @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
+  async validate(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
+    await this.numbers.validate(user, idOf(id));
+    return ACCEPTED;
+  }
+
+  @Post(':id/regenerate-qr')
+  @Roles('admin')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Force a new QR with the counter back at 0 (a connected session answers `connected` instead).' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
+  @ApiConflictResponse({ schema: { example: ERROR_EXAMPLES.notValidated } })
+  @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
+  async regenerateQr(@Param('id') id: string) {
+    await this.numbers.regenerateQr(idOf(id));
+    return ACCEPTED;
+  }
+
+  @Post(':id/simulate-scan')
+  @Roles('admin')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Simulator driver only: a simulated phone scans the QR on display.' })
+  @ApiAcceptedResponse({ type: AcceptedDto })
+  @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
+  @ApiConflictResponse({ content: { 'application/json': { examples: { simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly }, notValidated: { value: ERROR_EXAMPLES.notValidated } } } } })
+  @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
+  async simulateScan(@Param('id') id: string) {
+    await this.numbers.simulateScan(idOf(id));
+    return ACCEPTED;
+  }
+
+  @Sse(':id/events')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Server-Sent Events: a `status` event with the current state, then every worker event of the number (`qr_generated`, `qr_regenerating`, `connected`, `error`) with its seed body.',
+    description: 'Events reach the API replica that consumed them from `whatsapp.worker.events`; with several replicas, poll `GET …/:id/` as well.',
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An event stream.', content: { 'text/event-stream': { example: 'event: qr_generated\ndata: {"action":"qr_generated","numberId":6,…}\n\n' } } })
+  @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
+  async events(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<Observable<MessageEvent>> {
+    const current = await this.numbers.get(user, idOf(id));
+    const events = await this.numbers.events(user, idOf(id));
+    return concat(
+      of<MessageEvent>({ type: 'status', data: current }),
+      events.pipe(map((event): MessageEvent => ({ type: event.action, data: event }))),
+    );
+  }
+}

@@ -1,0 +1,47 @@
+import { AppError } from '@app/common';
+import { LedgerService } from '@app/ledger';
+import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+
+interface PointsGrantOptions {
+  username: string;
+  points: number;
+  reason?: string;
+}
+
+@SubCommand({ name: 'grant', description: 'Credit points to a user (a grant entry in the ledger)' })
+export class PointsGrantCommand extends CommandRunner {
+  constructor(private readonly ledger: LedgerService) {
+    super();
+  }
+
+  async run(_args: string[], options: PointsGrantOptions): Promise<void> {
+    const { balance } = await this.ledger.grant(options.username, options.points, options.reason);
+    process.stdout.write(`Granted ${options.points} points to ${options.username}; balance is now ${balance}.\n`);
+  }
+
+  @Option({ flags: '--username <username>', description: 'Who receives the points', required: true })
+  parseUsername(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--points <points>', description: 'A positive integer', required: true })
+  parsePoints(value: string): number {
+    // Digits only: Number('1e3') or Number(' 5') would slip through a plain conversion.
+    if (!/^\d+$/.test(value)) {
+      throw new AppError('invalid', `--points must be a positive integer, got "${value}"`);
+    }
+    return Number(value);
+  }
+
+  @Option({ flags: '--reason <reason>', description: 'Why, kept in the journal' })
+  parseReason(value: string): string {
+    return value;
+  }
+}
+
+@Command({ name: 'points', description: 'Manage point balances', subCommands: [PointsGrantCommand] })
+export class PointsCommand extends CommandRunner {
+  run(): Promise<void> {
+    return Promise.reject(new Error('Missing subcommand: try `points grant --help`'));
+  }
+}

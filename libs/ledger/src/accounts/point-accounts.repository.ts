@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { Balances, LedgerEntryType, LedgerEntryView, toNumber } from '../ledger.types';
+
+interface EntryRow {
+  id: string;
+  type: LedgerEntryType;
+  points: string;
+  token_id: string | null;
+  created_at: Date;
+}
+
+export interface NewLedgerEntry {
+  userId: number;
+  type: LedgerEntryType;
+  points: number;
+  tokenId?: string;
+  reason?: string;
+}
+
+/** SQL on `point_accounts` and `ledger_entries` for grants and reads (holds, captures and releases are set-based statements of their own repositories). */
+@Injectable()
+export class PointAccountsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findUserId(username: string, manager: EntityManager = this.dataSource.manager): Promise<number | undefined> {
+    const rows = await manager.query<{ id: number }[]>('SELECT id FROM users WHERE username = $1', [username]);
+    return rows[0]?.id;
+  }
+
+  /** Adds `points` to the balance, creating the account on first use; returns the new balance. */
+  async credit(manager: EntityManager, userId: number, points: number): Promise<number> {
+    const rows = await manager.query<{ balance: string }[]>(
+      `INSERT INTO point_accounts (user_id, balance) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET balance = point_accounts.balance + EXCLUDED.balance
+       RETURNING balance`,
+      [userId, points],
+    );
+    return toNumber(rows[0].balance);
+  }
+
+  async balances(userId: number, manager: EntityManager = this.dataSource.manager): Promise<Balances> {
+    const rows = await manager.query<{ balance: string; held: string }[]>('SELECT balance, held FROM point_accounts WHERE user_id = $1', [
+      userId,
+    ]);
+    return { balance: toNumber(rows[0]?.balance), held: toNumber(rows[0]?.held) };
+  }
+
+  async insertEntry(manager: EntityManager, entry: NewLedgerEntry): Promise<void> {
+    await manager.query('INSERT INTO ledger_entries (user_id, type, points, token_id, reason) VALUES ($1, $2, $3, $4, $5)', [
+      entry.userId,
+      entry.type,
+      entry.points,
+      entry.tokenId ?? null,
+      entry.reason ?? null,
+    ]);
+  }
+
+  /** Newest first, keyset-paginated on the identity column (index `ledger_entries_user_idx`). */
+  async entries(userId: number, limit: number, beforeId?: number): Promise<LedgerEntryView[]> {
+    const rows = await this.dataSource.query<EntryRow[]>(
+      `SELECT id, type, points, token_id, created_at FROM ledger_entries
+       WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
+       ORDER BY id DESC LIMIT $3`,
+      [userId, beforeId ?? null, limit],
+    );
+    return rows.map((row) => ({
+      id: toNumber(row.id),
+      type: row.type,
+      points: toNumber(row.points),
+      tokenId: row.token_id,
+      createdAt: row.created_at,
+    }));
+  }
+}

@@ -1,0 +1,15 @@
+export { LedgerService, assertPoints } from './accounts/ledger.service';
+export { LedgerCronModule } from './ledger-cron.module';
+export * from './ledger.errors';
+export { LedgerModule } from './ledger.module';
+export * from './ledger.types';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination';
+export { EXPIRY_SWEEP_JOB, ExpirySweepCron } from './sweep/expiry-sweep.cron';
+export { DEFAULT_SWEEP_BATCH_SIZE, ExpirySweeper, SweepOptions } from './sweep/expiry-sweeper.service';
+export { isExchangeTokenShape } from './tokens/exchange-token-format';
+export { ExchangeTokensService } from './tokens/exchange-tokens.service';
+export { IDEMPOTENCY_KEY_RETENTION_MS, IdempotencyKeyPurgeCron } from './tokens/idempotency-key-purge.cron';
+export { QrCodeRenderer } from './tokens/qr-code.renderer';
+export { TokenStatusService } from './tokens/token-status.service';
+export { LedgerVerification, LedgerVerifier } from './verify/ledger-verifier.service';
+export { AccountDrift } from './verify/ledger-verify.repository';

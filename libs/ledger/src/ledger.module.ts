@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { LedgerService } from './accounts/ledger.service';
+import { PointAccountsRepository } from './accounts/point-accounts.repository';
+import { ExpirySweepRepository } from './sweep/expiry-sweep.repository';
+import { ExpirySweeper } from './sweep/expiry-sweeper.service';
+import { LedgerMetrics } from './sweep/ledger-metrics';
+import { ExchangeTokensRepository } from './tokens/exchange-tokens.repository';
+import { ExchangeTokensService } from './tokens/exchange-tokens.service';
+import { IdempotencyKeysRepository } from './tokens/idempotency-keys.repository';
+import { QrCodeRenderer } from './tokens/qr-code.renderer';
+import { TokenStatusService } from './tokens/token-status.service';
+import { LedgerVerifyRepository } from './verify/ledger-verify.repository';
+import { LedgerVerifier } from './verify/ledger-verifier.service';
+
+/**
+ * Point accounts, the journal, exchange tokens and the expiry sweep. Needs `ConfigModule.forRoot`
+ * and `DatabaseModule.forRoot` (both global) and the ledger migration. Schedules nothing: the API
+ * imports `LedgerCronModule` for the every-second sweep.
+ */
+@Module({
+  providers: [
+    PointAccountsRepository,
+    LedgerService,
+    ExchangeTokensRepository,
+    IdempotencyKeysRepository,
+    QrCodeRenderer,
+    ExchangeTokensService,
+    TokenStatusService,
+    ExpirySweepRepository,
+    ExpirySweeper,
+    LedgerMetrics,
+    LedgerVerifyRepository,
+    LedgerVerifier,
+  ],
+  // IdempotencyKeysRepository: for the purge cron of LedgerCronModule.
+  exports: [LedgerService, ExchangeTokensService, TokenStatusService, ExpirySweeper, LedgerVerifier, IdempotencyKeysRepository],
+})
+export class LedgerModule {}

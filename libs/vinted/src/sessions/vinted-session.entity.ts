@@ -1,0 +1,59 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const VINTED_SESSION_STATUSES = ['active', 'expired', 'error', 'requires_configuration'] as const;
+export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
+
+/**
+ * One user's Vinted session (`vinted_sessions`, migration CreateVintedSessions). The cookie jar
+ * is only ever stored sealed (`cookiesEncrypted`, AES-256-GCM under key `keyId`).
+ */
+@Entity({ name: 'vinted_sessions' })
+export class VintedSessionEntity {
+  @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT' })
+  id!: number;
+
+  @Column({ name: 'user_id', type: 'integer', unique: true })
+  userId!: number;
+
+  @Column({ name: 'cookies_encrypted', type: 'text' })
+  cookiesEncrypted!: string;
+
+  @Column({ name: 'key_id', type: 'varchar', length: 32 })
+  keyId!: string;
+
+  @Column({ type: 'text', default: 'active' })
+  status!: VintedSessionStatus;
+
+  /** The access token's `exp` (read without verifying the signature). */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ name: 'refresh_expires_at', type: 'timestamptz', nullable: true })
+  refreshExpiresAt!: Date | null;
+
+  @Column({ name: 'last_refreshed_at', type: 'timestamptz', nullable: true })
+  lastRefreshedAt!: Date | null;
+
+  /** `<kind>: <reason>` of the last failed refresh; never quotes a token. */
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
+  consecutiveFailures!: number;
+
+  /** Back-off: no automatic refresh before this instant; null once the scheduler gave up. */
+  @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true })
+  nextAttemptAt!: Date | null;
+
+  @Column({ name: 'refresh_lease_id', type: 'uuid', nullable: true })
+  refreshLeaseId!: string | null;
+
+  @Column({ name: 'refresh_lease_until', type: 'timestamptz', nullable: true })
+  refreshLeaseUntil!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

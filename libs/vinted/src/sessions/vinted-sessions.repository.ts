@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { VintedSessionStatus } from './vinted-session.entity';
+
+/** A stored session as the services see it; the booleans are judged with the database's clock. */
+export interface StoredVintedSession {
+  id: number;
+  userId: number;
+  username: string;
+  cookiesEncrypted: string;
+  keyId: string;
+  status: VintedSessionStatus;
+  expiresAt: Date | null;
+  refreshExpiresAt: Date | null;
+  lastRefreshedAt: Date | null;
+  lastError: string | null;
+  consecutiveFailures: number;
+  nextAttemptAt: Date | null;
+  /** The access token expires within the margin asked for (or has no known expiry). */
+  needsRefresh: boolean;
+  /** Milliseconds until `nextAttemptAt`, 0 when it is past or unset. */
+  backoffRemainingMs: number;
+}
+
+export interface SealedSession {
+  cookiesEncrypted: string;
+  keyId: string;
+  expiresAt: Date;
+  refreshExpiresAt: Date;
+}
+
+export interface FailedRefresh {
+  status: VintedSessionStatus;
+  lastError: string;
+  consecutiveFailures: number;
+  /** Back-off before the next automatic attempt; null: none (dead, or given up). */
+  retryInMs: number | null;
+}
+
+const COLUMNS = `s.id, s.user_id AS "userId", u.username, s.cookies_encrypted AS "cookiesEncrypted", s.key_id AS "keyId",
+  s.status, s.expires_at AS "expiresAt", s.refresh_expires_at AS "refreshExpiresAt",
+  s.last_refreshed_at AS "lastRefreshedAt", s.last_error AS "lastError",
+  s.consecutive_failures AS "consecutiveFailures", s.next_attempt_at AS "nextAttemptAt",
+  (s.expires_at IS NULL OR s.expires_at <= now() + make_interval(secs => $MARGIN)) AS "needsRefresh",
+  GREATEST(0, COALESCE(EXTRACT(EPOCH FROM (s.next_attempt_at - now())) * 1000, 0))::float8 AS "backoffRemainingMs"`;
+
+function columns(marginParameter: number): string {
+  return COLUMNS.replace('$MARGIN', `$${marginParameter}`);
+}
+
+/** TypeORM answers an UPDATE on PostgreSQL with `[rows, rowCount]`, a SELECT with rows. */
+async function modify<T = unknown>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
+  const result = await manager.query<[T[], number] | T[]>(sql, parameters);
+  return Array.isArray(result[0]) ? result[0] : (result as T[]);
+}
+
+/**
+ * The only place with SQL on `vinted_sessions`. Every time comparison uses the database's
+ * `now()`. The refresh lease (`claimLease`) is the cross-replica single flight: one conditional
+ * UPDATE, so two replicas can never both hold it; no transaction stays open during the HTTP call.
+ */
+@Injectable()
+export class VintedSessionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findUserId(username: string): Promise<number | undefined> {
+    const rows = await this.dataSource.query<{ id: number }[]>('SELECT id FROM users WHERE username = $1', [username]);
+    return rows[0]?.id;
+  }
+
+  /** The first admin account (ADMIN_USERNAME when given), for VINTED_SESSION and the CLI's default. */
+  async findAdminId(username?: string): Promise<number | undefined> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      `SELECT id FROM users WHERE role = 'admin' AND ($1::text IS NULL OR username = $1) ORDER BY id LIMIT 1`,
+      [username ?? null],
+    );
+    return rows[0]?.id;
+  }
+
+  /** Stores fresh cookies for a user: a clean `active` slate, and any lease in flight is voided. */
+  async upsert(userId: number, session: SealedSession): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO vinted_sessions (user_id, cookies_encrypted, key_id, status, expires_at, refresh_expires_at)
+       VALUES ($1, $2, $3, 'active', $4, $5)
+       ON CONFLICT (user_id) DO UPDATE SET cookies_encrypted = EXCLUDED.cookies_encrypted, key_id = EXCLUDED.key_id,
+         status = 'active', expires_at = EXCLUDED.expires_at, refresh_expires_at = EXCLUDED.refresh_expires_at,
+         last_error = NULL, consecutive_failures = 0, next_attempt_at = NULL,
+         refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()`,
+      [userId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
+    );
+  }
+
+  async findByUserId(userId: number, marginMs = 0): Promise<StoredVintedSession | undefined> {
+    const rows = await this.dataSource.query<StoredVintedSession[]>(
+      `SELECT ${columns(2)} FROM vinted_sessions s JOIN users u ON u.id = s.user_id WHERE s.user_id = $1`,
+      [userId, marginMs / 1000],
+    );
+    return rows[0];
+  }
+
+  async findAll(): Promise<StoredVintedSession[]> {
+    return this.dataSource.query<StoredVintedSession[]>(`SELECT ${columns(1)} FROM vinted_sessions s JOIN users u ON u.id = s.user_id ORDER BY s.id`, [0]);
+  }
+
+  /**
+   * Sessions the scheduler should refresh now, soonest expiry first: live ones whose access token
+   * expires within `windowMs` and that are not backing off, and `error` ones whose back-off is
+   * over (a session that used up its attempts has no `next_attempt_at` and waits for a human).
+   */
+  async findDueIds(windowMs: number, limit: number): Promise<number[]> {
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      `SELECT id FROM vinted_sessions
+       WHERE (refresh_lease_until IS NULL OR refresh_lease_until <= now())
+         AND ((status = 'active' AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+               AND (expires_at IS NULL OR expires_at <= now() + make_interval(secs => $1)))
+           OR (status = 'error' AND next_attempt_at <= now()))
+       ORDER BY expires_at NULLS FIRST, id LIMIT $2`,
+      [windowMs / 1000, limit],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Takes the refresh lease if nobody holds a live one; the session as it is now, or undefined. */
+  async claimLease(sessionId: number, leaseMs: number, marginMs: number): Promise<{ leaseId: string; session: StoredVintedSession } | undefined> {
+    const leaseId = randomUUID();
+    // One statement: claim and read. RETURNING sees the row as updated, with the user joined in.
+    const rows = await modify<StoredVintedSession>(
+      this.dataSource.manager,
+      `UPDATE vinted_sessions s SET refresh_lease_id = $2, refresh_lease_until = now() + make_interval(secs => $3)
+       FROM users u
+       WHERE u.id = s.user_id AND s.id = $1 AND (s.refresh_lease_until IS NULL OR s.refresh_lease_until <= now())
+       RETURNING ${columns(4)}`,
+      [sessionId, leaseId, leaseMs / 1000, marginMs / 1000],
+    );
+    return rows[0] && { leaseId, session: rows[0] };
+  }
+
+  /** True while some process holds a live lease on the session. */
+  async leaseHeld(sessionId: number): Promise<boolean> {
+    const rows = await this.dataSource.query<{ held: boolean }[]>('SELECT refresh_lease_until > now() AS held FROM vinted_sessions WHERE id = $1', [sessionId]);
+    return rows[0]?.held === true;
+  }
+
+  /** Stores the rotated cookies under the lease; false if the lease was voided (new cookies came in). */
+  async recordSuccess(sessionId: number, leaseId: string, session: SealedSession): Promise<boolean> {
+    const rows = await modify(
+      this.dataSource.manager,
+      `UPDATE vinted_sessions SET cookies_encrypted = $3, key_id = $4, expires_at = $5, refresh_expires_at = $6,
+         status = 'active', last_refreshed_at = now(), last_error = NULL, consecutive_failures = 0, next_attempt_at = NULL,
+         refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
+       WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
+      [sessionId, leaseId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
+    );
+    return rows.length > 0;
+  }
+
+  async recordFailure(sessionId: number, leaseId: string, failure: FailedRefresh): Promise<boolean> {
+    const rows = await modify(
+      this.dataSource.manager,
+      `UPDATE vinted_sessions SET status = $3, last_error = $4, consecutive_failures = $5,
+         next_attempt_at = CASE WHEN $6::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $6::float8) END,
+         refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
+       WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
+      [sessionId, leaseId, failure.status, failure.lastError, failure.consecutiveFailures, failure.retryInMs === null ? null : failure.retryInMs / 1000],
+    );
+    return rows.length > 0;
+  }
+
+  async releaseLease(sessionId: number, leaseId: string): Promise<void> {
+    await this.dataSource.query('UPDATE vinted_sessions SET refresh_lease_id = NULL, refresh_lease_until = NULL WHERE id = $1 AND refresh_lease_id = $2', [
+      sessionId,
+      leaseId,
+    ]);
+  }
+
+  /** Re-encryption after a secret rotation; only if the row still holds what was read (a refresh may have won). */
+  async replaceCiphertext(sessionId: number, expected: string, session: Pick<SealedSession, 'cookiesEncrypted' | 'keyId'>): Promise<boolean> {
+    const rows = await modify(
+      this.dataSource.manager,
+      // A session that was unreadable (its key missing) is readable again: back to active.
+      `UPDATE vinted_sessions SET cookies_encrypted = $3, key_id = $4, updated_at = now(),
+         status = CASE WHEN status = 'requires_configuration' THEN 'active' ELSE status END,
+         last_error = CASE WHEN status = 'requires_configuration' THEN NULL ELSE last_error END
+       WHERE id = $1 AND cookies_encrypted = $2 RETURNING id`,
+      [sessionId, expected, session.cookiesEncrypted, session.keyId],
+    );
+    return rows.length > 0;
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.dataSource.query<{ status: string; count: number }[]>('SELECT status, count(*)::int AS count FROM vinted_sessions GROUP BY status');
+    return Object.fromEntries(rows.map((row) => [row.status, row.count]));
+  }
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { WhatsappNumberEntity } from './whatsapp-number.entity';
+import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
+import { WhatsappNumbersService } from './whatsapp-numbers.service';
+
+/** The API side of number validation. Needs the global Config, Database and Messaging modules. */
+@Module({
+  imports: [TypeOrmModule.forFeature([WhatsappNumberEntity])],
+  providers: [WhatsappNumbersRepository, WhatsappNumbersService],
+  exports: [WhatsappNumbersService],
+})
+export class WhatsappNumbersModule {}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { HeartbeatEvent, WorkerEvent } from '../whatsapp-messages';
+import { WhatsappNumberEntity } from './whatsapp-number.entity';
+
+/** The only place with SQL on `whatsapp_numbers` and `whatsapp_workers`. */
+@Injectable()
+export class WhatsappNumbersRepository {
+  constructor(@InjectRepository(WhatsappNumberEntity) private readonly numbers: Repository<WhatsappNumberEntity>) {}
+
+  findById(id: number): Promise<WhatsappNumberEntity | null> {
+    return this.numbers.findOneBy({ id });
+  }
+
+  /** Inserts the number; `undefined` when the phone number is taken (also under a concurrent insert). */
+  async insert(phoneNumber: string, userId: number, maxAttempts: number): Promise<WhatsappNumberEntity | undefined> {
+    const rows = await this.numbers.query<{ id: number }[]>(
+      `INSERT INTO whatsapp_numbers (phone_number, user_id, max_attempts) VALUES ($1, $2, $3)
+       ON CONFLICT (phone_number) DO NOTHING RETURNING id`,
+      [phoneNumber, userId, maxAttempts],
+    );
+    return rows.length === 0 ? undefined : ((await this.findById(rows[0].id)) ?? undefined);
+  }
+
+  /** A validation was requested: back to `pending`, no QR, counter at 0. */
+  async markValidationRequested(id: number): Promise<void> {
+    await this.numbers.query(
+      `UPDATE whatsapp_numbers SET status = 'pending', qr_code = NULL, attempt = 0, last_error = NULL,
+         validation_requested_at = now(), updated_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /** A manual regeneration was requested: the counter restarts at 0; a connected number stays connected. */
+  async markRegenerationRequested(id: number): Promise<void> {
+    await this.numbers.query(
+      `UPDATE whatsapp_numbers SET attempt = 0, last_error = NULL,
+         status = CASE WHEN status = 'connected' THEN status ELSE 'pending' END,
+         qr_code = CASE WHEN status = 'connected' THEN qr_code ELSE NULL END,
+         updated_at = now() WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /**
+   * Applies a worker event unless a newer one was applied already (`last_event_at`): redelivered
+   * and out-of-order events never roll the state back. True when the row changed.
+   */
+  async applyEvent(event: WorkerEvent): Promise<boolean> {
+    const changes = eventChanges(event);
+    // A CTE, so the driver answers rows (a bare UPDATE … RETURNING comes back as [rows, count]).
+    const rows = await this.numbers.query<{ id: number }[]>(
+      `WITH applied AS (
+         UPDATE whatsapp_numbers SET ${changes.sql}, worker_id = $3, session_id = $4, last_event_at = $2, updated_at = now()
+         WHERE id = $1 AND last_event_at < $2 RETURNING id
+       ) SELECT id FROM applied`,
+      [event.numberId, event.timestamp, event.workerId, event.sessionId, ...changes.params],
+    );
+    return rows.length > 0;
+  }
+
+  async recordHeartbeat(heartbeat: HeartbeatEvent): Promise<void> {
+    await this.numbers.query(
+      `INSERT INTO whatsapp_workers (worker_id, driver, sessions, last_seen_at) VALUES ($1, $2, $3, now())
+       ON CONFLICT (worker_id) DO UPDATE SET driver = EXCLUDED.driver, sessions = EXCLUDED.sessions, last_seen_at = now()`,
+      [heartbeat.workerId, heartbeat.driver, heartbeat.sessions],
+    );
+  }
+
+  /** True when `workerId` sent a heartbeat within the last `staleAfterMs` (database time). */
+  async isWorkerAlive(workerId: string, staleAfterMs: number): Promise<boolean> {
+    const rows = await this.numbers.query<{ alive: boolean }[]>(
+      `SELECT last_seen_at > now() - make_interval(secs => $2::double precision / 1000) AS alive FROM whatsapp_workers WHERE worker_id = $1`,
+      [workerId, staleAfterMs],
+    );
+    return rows[0]?.alive === true;
+  }
+}
+
+/** The columns an event sets, as SQL with parameters from $5 on. */
+function eventChanges(event: WorkerEvent): { sql: string; params: unknown[] } {
+  switch (event.action) {
+    case 'qr_generated':
+      return { sql: `status = 'qr_ready', qr_code = $5, last_error = NULL`, params: [event.qrCode] };
+    case 'qr_regenerating':
+      return { sql: `status = 'regenerating', qr_code = NULL, attempt = $5, max_attempts = $6`, params: [event.attempt, event.maxAttempts] };
+    case 'connected':
+      return { sql: `status = 'connected', qr_code = NULL, attempt = 0, last_error = NULL`, params: [] };
+    case 'error':
+      return { sql: `status = 'failed', qr_code = NULL, last_error = $5`, params: [event.error] };
+  }
+}

@@ -1,0 +1,174 @@
+import { AuthenticatedUser } from '@app/auth';
+import { AppConfig } from '@app/config';
+import { MessageBus, WORKER_COMMANDS_QUEUE, workerCommandQueue } from '@app/messaging';
+import { Injectable, Logger } from '@nestjs/common';
+import { Observable, Subject, filter } from 'rxjs';
+import {
+  CommandNotSentError,
+  InvalidPhoneNumberError,
+  PhoneNumberTakenError,
+  SimulatorOnlyError,
+  ValidationNotRequestedError,
+  WhatsappNumberNotFoundError,
+} from '../whatsapp.errors';
+import { E164, HeartbeatEvent, WorkerEvent } from '../whatsapp-messages';
+import { WhatsappNumberEntity } from './whatsapp-number.entity';
+import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
+
+/** A worker silent for this many heartbeat intervals is taken for gone. */
+const STALE_HEARTBEATS = 3;
+
+/** What `GET /api/whatsapp/numbers/:id/` answers (CONTRACT §6). */
+export interface WhatsappNumberView {
+  id: number;
+  phoneNumber: string;
+  status: WhatsappNumberEntity['status'];
+  qrCode: string | null;
+  attempt: number;
+  maxAttempts: number;
+  workerId: string | null;
+  lastError: string | null;
+}
+
+/**
+ * The API side of number validation: the registry of numbers, the commands sent to the workers
+ * (to the owner's queue while its heartbeat is fresh, else to the shared queue so another worker
+ * takes the session over) and the events coming back, which update the number and feed the
+ * live streams of this process.
+ */
+@Injectable()
+export class WhatsappNumbersService {
+  private readonly logger = new Logger('WhatsApp');
+  private readonly live = new Subject<WorkerEvent>();
+
+  constructor(
+    private readonly numbers: WhatsappNumbersRepository,
+    private readonly bus: MessageBus,
+    private readonly config: AppConfig,
+  ) {}
+
+  async register(user: AuthenticatedUser, body: unknown): Promise<WhatsappNumberView> {
+    const phoneNumber = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).phoneNumber : undefined;
+    if (typeof phoneNumber !== 'string' || !E164.test(phoneNumber.trim())) {
+      throw new InvalidPhoneNumberError();
+    }
+    const created = await this.numbers.insert(phoneNumber.trim(), user.id, this.config.WHATSAPP_MAX_QR_RETRIES);
+    if (!created) {
+      throw new PhoneNumberTakenError();
+    }
+    return view(created);
+  }
+
+  /** The number, if `user` owns it or is an admin (others get the same 404 as for a missing id). */
+  async get(user: AuthenticatedUser, id: number): Promise<WhatsappNumberView> {
+    return view(await this.visible(user, id));
+  }
+
+  /** Starts (or restarts) the validation: `validate_number` to the owner, or to any worker. */
+  async validate(user: AuthenticatedUser, id: number): Promise<void> {
+    const number = await this.visible(user, id);
+    const { queue } = await this.route(number);
+    // Marked before sending: the worker's first QR may come back before this call returns.
+    await this.numbers.markValidationRequested(number.id);
+    await this.send(queue, { action: 'validate_number', data: { numberId: number.id, phoneNumber: number.phoneNumber }, timestamp: Date.now() });
+  }
+
+  /** The admin's manual regeneration (seed 004): `regenerate_qr`, to the owner while it lives. */
+  async regenerateQr(id: number): Promise<{ numberId: number; phoneNumber: string; queue: string }> {
+    const number = await this.found(id);
+    if (number.validationRequestedAt === null) {
+      throw new ValidationNotRequestedError();
+    }
+    const { queue, workerId } = await this.route(number);
+    await this.numbers.markRegenerationRequested(number.id);
+    await this.send(queue, {
+      action: 'regenerate_qr',
+      data: { numberId: number.id, phoneNumber: number.phoneNumber, ...(workerId === undefined ? {} : { workerId }) },
+      timestamp: Date.now(),
+    });
+    return { numberId: number.id, phoneNumber: number.phoneNumber, queue };
+  }
+
+  /** Simulator only: a simulated phone scans the number's QR. */
+  async simulateScan(id: number): Promise<void> {
+    if (this.config.whatsappDriver !== 'simulator') {
+      throw new SimulatorOnlyError();
+    }
+    const number = await this.found(id);
+    if (number.validationRequestedAt === null) {
+      throw new ValidationNotRequestedError();
+    }
+    const { queue } = await this.route(number);
+    await this.send(queue, { action: 'simulate_scan', data: { numberId: number.id }, timestamp: Date.now() });
+  }
+
+  /** The live events of one number, as they arrive at this API process. */
+  async events(user: AuthenticatedUser, id: number): Promise<Observable<WorkerEvent>> {
+    const number = await this.visible(user, id);
+    return this.live.pipe(filter((event) => event.numberId === number.id));
+  }
+
+  /** A worker event from the bus: applied when newer than the last one, then streamed. */
+  async applyEvent(event: WorkerEvent): Promise<void> {
+    const applied = await this.numbers.applyEvent(event);
+    if (!applied) {
+      this.logger.log(`Ignored ${event.action} for number ${event.numberId} from ${event.workerId}: unknown number, or older than its last event`);
+      return;
+    }
+    this.live.next(event);
+  }
+
+  recordHeartbeat(heartbeat: HeartbeatEvent): Promise<void> {
+    return this.numbers.recordHeartbeat(heartbeat);
+  }
+
+  /** The owner's own queue while its heartbeat is fresh; else the shared queue (any worker takes over). */
+  private async route(number: WhatsappNumberEntity): Promise<{ queue: string; workerId?: string }> {
+    const owner = number.workerId;
+    if (owner !== null && (await this.numbers.isWorkerAlive(owner, STALE_HEARTBEATS * this.config.WHATSAPP_HEARTBEAT_INTERVAL))) {
+      return { queue: workerCommandQueue(owner), workerId: owner };
+    }
+    if (owner !== null) {
+      this.logger.warn(`Worker ${owner} owns number ${number.id} but its heartbeat is stale: the command goes to the shared queue`);
+    }
+    return { queue: WORKER_COMMANDS_QUEUE };
+  }
+
+  private async send(queue: string, body: Record<string, unknown>): Promise<void> {
+    try {
+      await this.bus.publish(queue, body);
+    } catch (error) {
+      this.logger.error(`Could not send ${String(body.action)} to ${queue}: ${String(error)}`);
+      throw new CommandNotSentError();
+    }
+  }
+
+  private async found(id: number): Promise<WhatsappNumberEntity> {
+    const number = Number.isSafeInteger(id) && id > 0 ? await this.numbers.findById(id) : null;
+    if (!number) {
+      throw new WhatsappNumberNotFoundError();
+    }
+    return number;
+  }
+
+  private async visible(user: AuthenticatedUser, id: number): Promise<WhatsappNumberEntity> {
+    const number = await this.found(id);
+    if (user.role !== 'admin' && number.userId !== user.id) {
+      throw new WhatsappNumberNotFoundError();
+    }
+    return number;
+  }
+}
+
+function view(number: WhatsappNumberEntity): WhatsappNumberView {
+  return {
+    id: number.id,
+    phoneNumber: number.phoneNumber,
+    status: number.status,
+    qrCode: number.qrCode,
+    attempt: number.attempt,
+    maxAttempts: number.maxAttempts,
+    workerId: number.workerId,
+    lastError: number.lastError,
+  };
+}

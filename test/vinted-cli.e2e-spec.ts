@@ -1,0 +1,105 @@
+import { DatabaseTarget, FakeVintedServer, TestDatabase, TsScriptProcess, createTestDatabase, databaseTargets } from '@app/testing';
+import { cookieValue } from './support/vinted-app';
+
+const OLD_SECRET = 'vinted-cli-old-secret-0123456789-0123456789';
+const NEW_SECRET = 'vinted-cli-new-secret-0123456789-0123456789';
+
+/** The CLI from source (ts-node), as `npm run cli` runs it once built. */
+function cli(env: Record<string, string>, args: string[]) {
+  return TsScriptProcess.run('apps/cli/src/main.ts', args, { LOG_LEVEL: 'error', ...env });
+}
+
+const lastLine = (text: string) => text.trim().split('\n').pop();
+
+describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) => {
+  let database: TestDatabase;
+  let fake: FakeVintedServer;
+  let cookies: string;
+  const env = (secrets: Record<string, string> = { VINTED_CREDENTIALS_SECRET: OLD_SECRET }) => ({
+    ...database.env,
+    JWT_SIGNING_KEY: 'cli-test-signing-key-0123456789-0123456789',
+    VINTED_BASE_URL: fake.baseUrl,
+    ...secrets,
+  });
+
+  beforeAll(async () => {
+    fake = await FakeVintedServer.start();
+    database = await createTestDatabase(target);
+    expect((await cli(env(), ['migrate'])).code).toBe(0);
+    expect((await cli(env(), ['users', 'create', '--username', 'root', '--password', 'correct-horse', '--role', 'admin'])).code).toBe(0);
+    cookies = await fake.issueSession('root', { accessSeconds: 60 });
+  }, 120_000);
+  afterAll(async () => {
+    await database?.cleanup();
+    await fake?.close();
+  });
+
+  it('refuses a cookie string without the tokens with exit 1 and one line on stderr', async () => {
+    const result = await cli(env(), ['vinted', 'init-session', '--cookies', 'anon_id=1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('Error: The cookie string must contain access_token_web and refresh_token_web; missing: access_token_web, refresh_token_web.');
+  });
+
+  it('refuses to store anything without VINTED_CREDENTIALS_SECRET', async () => {
+    const result = await cli(env({}), ['vinted', 'init-session', '--cookies', cookies]);
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toBe('Error: Vinted sessions need VINTED_CREDENTIALS_SECRET to be configured on the server.');
+  });
+
+  it('stores the admin session, shows it without tokens, refreshes it and reports', async () => {
+    const stored = await cli(env(), ['vinted', 'init-session', '--cookies', cookies]);
+    expect(stored).toMatchObject({ code: 0 });
+    expect(stored.stdout).toMatch(/^Session stored for the admin: active, access token expires /);
+
+    const diagnostic = await cli(env(), ['vinted', 'diagnostic']);
+    expect(diagnostic.code).toBe(0);
+    expect(diagnostic.stdout).toContain('Session of root: active');
+    expect(diagnostic.stdout).toContain('cookies: anon_id, v_udt, access_token_web, refresh_token_web, _vinted_fr_session, datadome');
+    expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'access_token_web'));
+    expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'refresh_token_web'));
+
+    const before = fake.refreshCalls;
+    const refreshed = await cli(env(), ['vinted', 'test-refresh']);
+    expect(refreshed).toMatchObject({ code: 0 });
+    expect(refreshed.stdout).toContain('Refresh: refreshed');
+    expect(fake.refreshCalls - before).toBe(1);
+
+    const report = await cli(env(), ['vinted', 'report']);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/active\s+1/);
+    expect(report.stdout).toMatch(/root\s+active/);
+    expect(report.stdout).toContain('Scheduler: stopped, every 30 min');
+  });
+
+  it('verifies the set-up line by line and fails while the scheduler is stopped', async () => {
+    const result = await cli(env(), ['vinted', 'verify']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('[ok]   secret: VINTED_CREDENTIALS_SECRET is set');
+    expect(result.stdout).toContain('[ok]   database: reachable, 1 Vinted session(s) stored');
+    expect(result.stdout).toContain('[FAIL] scheduler: stopped');
+    expect(lastLine(result.stderr)).toBe('Error: 1 of 5 Vinted check(s) failed');
+  });
+
+  it('reports a blocked refresh with exit 1', async () => {
+    fake.nextModes.push('captcha');
+    const result = await cli(env(), ['vinted', 'test-refresh', '--username', 'root']);
+    expect(result.code).toBe(1);
+    expect(lastLine(result.stderr)).toBe('Error: refresh failed (blocked: HTTP 403 captcha challenge (anti-bot))');
+  });
+
+  it('re-encrypts every session after a secret rotation', async () => {
+    const unreadable = await cli(env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET }), ['vinted', 'diagnostic']);
+    expect(unreadable.code).toBe(1);
+    expect(lastLine(unreadable.stderr)).toBe('Error: 1 session(s) cannot be decrypted with the configured secret');
+
+    const rotated = await cli(env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET, VINTED_CREDENTIALS_SECRET_PREVIOUS: OLD_SECRET }), ['vinted', 'rotate-secret']);
+    expect(rotated).toMatchObject({ code: 0 });
+    expect(rotated.stdout).toContain('Re-encrypted 1 session(s); 0 already used the current key');
+
+    const readable = await cli(env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET }), ['vinted', 'diagnostic']);
+    expect(readable.code).toBe(0);
+    expect(readable.stdout).toContain('(decrypted)');
+    const old = await cli(env({ VINTED_CREDENTIALS_SECRET: OLD_SECRET }), ['vinted', 'diagnostic']);
+    expect(old.code).toBe(1);
+  });
+});
