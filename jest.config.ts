@@ -1,14 +1,14 @@
 import type { Config } from 'jest';
 
-const moduleNameMapper = {
+export const moduleNameMapper = {
   '^@app/(common|config|database|messaging|auth|testing|client|ledger|vinted|whatsapp)$': '<rootDir>/libs/$1/src',
 };
-const transform = {
+export const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] as [string, Record<string, unknown>],
   // PGlite imports Node built-ins with import(), which Jest's sandbox refuses without a Node flag.
   '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': '<rootDir>/libs/testing/jest/pglite-dynamic-import.transformer.cjs',
 };
-const transformIgnorePatterns = ['/node_modules/(?!@electric-sql/pglite/)'];
+export const transformIgnorePatterns = ['/node_modules/(?!@electric-sql/pglite/)'];
 const common = { rootDir: '.', moduleFileExtensions: ['js', 'json', 'ts'], testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper };
 
 const config: Config = {

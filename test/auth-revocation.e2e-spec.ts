@@ -1,34 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { Authenticated, AuthenticatedUser, CurrentUser } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { DatabaseNotifications } from '@app/database';
 import { stackTargets } from '@app/testing';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { SIGNING_KEY, TEST_AUTH_THROTTLE_LIMIT, claimsOf, createUser, login, sleep, startAuthApp } from './support/auth-app';
+import { AuthProbeModule, accessInvalid } from './support/auth-probe';
 
-@Controller('api/probe-revocation')
-class ProbeController {
-  @Get('me')
-  @Authenticated()
-  me(@CurrentUser() user: AuthenticatedUser) {
-    return user;
-  }
-}
-
-@Module({ controllers: [ProbeController] })
-class ProbeModule {}
-
-const accessInvalid = (message: string) => ({
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [{ token_class: 'AccessToken', token_type: 'access', message }],
-});
-const me = (app: NestExpressApplication, token: string) => request(app.getHttpServer()).get('/api/probe-revocation/me').set('authorization', `Bearer ${token}`);
+const me = (app: NestExpressApplication, token: string) => request(app.getHttpServer()).get('/api/probe-auth/me').set('authorization', `Bearer ${token}`);
 
 async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -47,7 +29,7 @@ describe.each(stackTargets())('Revocation despite the authentication caches on t
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    ({ app, close } = await startAuthApp(target, {}, [ProbeModule]));
+    ({ app, close } = await startAuthApp(target, {}, [AuthProbeModule]));
   });
   afterAll(async () => close?.());
 
@@ -110,10 +92,10 @@ describe('Revocation across two API replicas on the servers stack', () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const started = await startAuthApp('servers', {}, [ProbeModule]);
+    const started = await startAuthApp('servers', {}, [AuthProbeModule]);
     first = started.app;
     const env = { JWT_SIGNING_KEY: SIGNING_KEY, AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT, ...started.stack.env };
-    second = await createApiApp(loadConfig(env).config, [ProbeModule]);
+    second = await createApiApp(loadConfig(env).config, [AuthProbeModule]);
     close = async () => {
       await second.close();
       await started.close();
@@ -158,7 +140,7 @@ describe.each(stackTargets())('EdDSA signing on the %s stack', (target) => {
   beforeAll(async () => {
     const { privateKey } = generateKeyPairSync('ed25519');
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    ({ app, close } = await startAuthApp(target, { JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }, [ProbeModule]));
+    ({ app, close } = await startAuthApp(target, { JWT_ALGORITHM: 'EdDSA', JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }, [AuthProbeModule]));
     await createUser(app, 'ivy');
   });
   afterAll(async () => close?.());

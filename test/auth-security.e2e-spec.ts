@@ -1,30 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { Authenticated, AuthenticatedUser, CurrentUser, UsersService } from '@app/auth';
+import { UsersService } from '@app/auth';
 import { stackTargets } from '@app/testing';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SignJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SIGNING_KEY, claimsOf, createUser, login, startAuthApp } from './support/auth-app';
+import { AuthProbeModule, accessInvalid } from './support/auth-probe';
 
-@Controller('api/probe-auth')
-class ProbeController {
-  @Get('me')
-  @Authenticated()
-  me(@CurrentUser() user: AuthenticatedUser) {
-    return user;
-  }
-}
-
-@Module({ controllers: [ProbeController] })
-class ProbeModule {}
-
-const accessInvalid = (message: string) => ({
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [{ token_class: 'AccessToken', token_type: 'access', message }],
-});
 const blacklisted = { detail: 'Token is blacklisted', code: 'token_not_valid' };
 
 function b64(value: object): string {
@@ -45,7 +28,7 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     const refresh = (token: string) => http().post('/api/token/refresh/').send({ refresh: token });
 
     beforeAll(async () => {
-      ({ app, close } = await startAuthApp(target, { JWT_REFRESH_GRACE_PERIOD: '0s' }, [ProbeModule]));
+      ({ app, close } = await startAuthApp(target, { JWT_REFRESH_GRACE_PERIOD: '0s' }, [AuthProbeModule]));
       aliceId = (await createUser(app, 'alice')).id;
     });
     afterAll(async () => close?.());
@@ -138,7 +121,7 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     const refresh = (token: string) => http().post('/api/token/refresh/').send({ refresh: token });
 
     beforeAll(async () => {
-      ({ app, close } = await startAuthApp(target, { JWT_LEEWAY: '5s', JWT_REFRESH_GRACE_PERIOD: '10s' }, [ProbeModule]));
+      ({ app, close } = await startAuthApp(target, { JWT_LEEWAY: '5s', JWT_REFRESH_GRACE_PERIOD: '10s' }, [AuthProbeModule]));
       aliceId = (await createUser(app, 'alice')).id;
     });
     afterAll(async () => close?.());
@@ -183,7 +166,7 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
       ({ app, close } = await startAuthApp(
         target,
         { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: newKey.privateKey.replace(/\n/g, '\\n'), JWT_VERIFYING_KEYS: oldKey.publicKey },
-        [ProbeModule],
+        [AuthProbeModule],
       ));
       aliceId = (await createUser(app, 'alice')).id;
     });

@@ -1,35 +1,11 @@
-import { Authenticated, AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
 import { stackTargets } from '@app/testing';
-import { Controller, Get, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { claimsOf, createUser, login, sleep, startAuthApp } from './support/auth-app';
-
-@Controller('api/probe-auth')
-class ProtectedProbeController {
-  @Get('me')
-  @Authenticated()
-  me(@CurrentUser() user: AuthenticatedUser) {
-    return user;
-  }
-
-  @Get('admin')
-  @Roles('admin')
-  admin() {
-    return { ok: true };
-  }
-}
-
-@Module({ controllers: [ProtectedProbeController] })
-class ProtectedProbeModule {}
+import { AuthProbeModule, accessInvalid } from './support/auth-probe';
 
 const CHALLENGE = 'Bearer realm="api"';
 const invalid = (detail: string) => ({ detail, code: 'token_not_valid' });
-const accessInvalid = (message: string) => ({
-  detail: 'Given token not valid for any token type',
-  code: 'token_not_valid',
-  messages: [{ token_class: 'AccessToken', token_type: 'access', message }],
-});
 
 describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target) => {
   let app: NestExpressApplication;
@@ -37,7 +13,7 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    ({ app, close } = await startAuthApp(target, { JWT_ACCESS_TOKEN_LIFETIME: '3s', JWT_REFRESH_GRACE_PERIOD: '0s' }, [ProtectedProbeModule]));
+    ({ app, close } = await startAuthApp(target, { JWT_ACCESS_TOKEN_LIFETIME: '3s', JWT_REFRESH_GRACE_PERIOD: '0s' }, [AuthProbeModule]));
     await createUser(app, 'alice');
     await createUser(app, 'root', 'correct-horse', 'admin');
   });

@@ -35,6 +35,10 @@ export class FakeVintedServer {
   /** Refreshes being answered right now, and the most at once (benchmarks check concurrency). */
   inFlight = 0;
   maxInFlight = 0;
+  /** The most refreshes of one account answered at once: above 1, a session was refreshed twice concurrently. */
+  maxInFlightPerAccount = 0;
+  /** Refreshes answered 401 (a spent, unknown or missing refresh token): a lost rotation race shows here. */
+  rejectedRefreshes = 0;
   latencyMs: number;
   slowMs: number;
   private readonly accessTtl: number;
@@ -42,6 +46,7 @@ export class FakeVintedServer {
   /** Live refresh-token ids → the account they belong to. Rotation removes the old id. */
   private readonly liveRefresh = new Map<string, string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlightByAccount = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -111,11 +116,17 @@ export class FakeVintedServer {
     this.refreshCalls += 1;
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    // Read without verifying: a forged or spent token still names the account it claims.
+    const account = unverifiedSubject(cookieValue(request.headers.cookie ?? '', 'refresh_token_web'));
+    const accountInFlight = (this.inFlightByAccount.get(account) ?? 0) + 1;
+    this.inFlightByAccount.set(account, accountInFlight);
+    this.maxInFlightPerAccount = Math.max(this.maxInFlightPerAccount, accountInFlight);
     try {
       await this.wait(this.latencyMs);
       await this.answerRefresh(request, response, this.nextModes.shift() ?? this.mode);
     } finally {
       this.inFlight -= 1;
+      this.inFlightByAccount.set(account, (this.inFlightByAccount.get(account) ?? 1) - 1);
     }
   }
 
@@ -145,6 +156,7 @@ export class FakeVintedServer {
     const jti = typeof verified?.payload.jti === 'string' ? verified.payload.jti : undefined;
     const account = jti === undefined || verified?.payload.purpose !== 'refresh' ? undefined : this.liveRefresh.get(jti);
     if (jti === undefined || account === undefined) {
+      this.rejectedRefreshes += 1;
       return send(response, 401, FAKE_VINTED_INVALID_TOKEN_BODY);
     }
     this.liveRefresh.delete(jti); // rotation: the presented token is spent
@@ -175,6 +187,16 @@ export class FakeVintedServer {
 function send(response: ServerResponse, status: number, body: object): void {
   if (!response.headersSent && !response.destroyed) {
     response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  }
+}
+
+/** The `sub` claim of a JWT, unverified; '' when there is none. */
+function unverifiedSubject(token: string | undefined): string {
+  try {
+    const payload = JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof payload.sub === 'string' ? payload.sub : '';
+  } catch {
+    return '';
   }
 }
 

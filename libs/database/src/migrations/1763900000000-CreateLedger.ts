@@ -93,7 +93,7 @@ export class CreateLedger1763900000000 implements MigrationInterface {
         -- Cron runs: the tick the replica claimed (Database.claimTick), and which replica it was.
         tick timestamptz,
         replica text NOT NULL DEFAULT '',
-        CONSTRAINT sweep_runs_cron_tick CHECK ((trigger = 'cron') = (tick IS NOT NULL))
+        CONSTRAINT sweep_runs_tick_is_cron CHECK (tick IS NULL OR trigger = 'cron')
       )`);
     // Each cron tick runs on one replica: a second run of one tick could not even be recorded.
     await queryRunner.query(`CREATE UNIQUE INDEX sweep_runs_one_per_tick_idx ON sweep_runs (tick) WHERE trigger = 'cron'`);
