@@ -3,6 +3,7 @@ import { BUS_TRANSPORT, BusServerFactory, MessageBus, MessagingModule, WORKER_EV
 import { SessionManager, SimulatorDriver, WorkerEvent } from '@app/whatsapp';
 import { Controller, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { connect } from 'amqplib';
 import { EventPattern } from '@nestjs/microservices';
 import type { Metric } from './summary';
 
@@ -37,6 +38,17 @@ class CountingConsumer {
   }
 }
 
+async function purgeEventsQueue(url: string): Promise<void> {
+  const connection = await connect(url);
+  try {
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await channel.purgeQueue(WORKER_EVENTS_QUEUE).catch(() => undefined); // absent on a fresh broker: nothing to purge
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
@@ -54,6 +66,9 @@ export async function whatsappMetrics(log: (line: string) => void, sessions = Nu
   @Module({ imports: [ConfigModule.forRoot(config), MessagingModule.forRoot()], controllers: [CountingConsumer], providers: [EventCounter] })
   class WhatsappBenchModule {}
 
+  if (amqpUrl !== undefined) {
+    await purgeEventsQueue(amqpUrl); // earlier runs' leftovers would be counted as this run's events
+  }
   const app = await NestFactory.create(WhatsappBenchModule, { logger: false });
   app.connectMicroservice({ strategy: app.get(BusServerFactory).create([WORKER_EVENTS_QUEUE]) });
   await app.init();
