@@ -1,6 +1,6 @@
 import { ConfigModule, loadConfig } from '@app/config';
 import { BUS_TRANSPORT, BusServerFactory, MessageBus, MessagingModule, WORKER_EVENTS_QUEUE } from '@app/messaging';
-import { SessionManager, SimulatorDriver, WorkerEvent } from '@app/whatsapp';
+import { QrRenderPool, SessionManager, SimulatorDriver, WorkerEvent } from '@app/whatsapp';
 import { Controller, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connect } from 'amqplib';
@@ -81,7 +81,14 @@ export async function whatsappMetrics(log: (line: string) => void, sessions = Nu
     await bus.publish(WORKER_EVENTS_QUEUE, { ...event });
     latencies.push(performance.now() - started);
   };
-  const manager = new SessionManager(new SimulatorDriver(), sink, { workerId: 'bench-worker', qrTimeoutMs: QR_TIMEOUT_MS, maxQrRetries: MAX_RETRIES });
+  // As the worker module wires it: QR images rendered on a thread, off the event loop.
+  const qr = new QrRenderPool();
+  const manager = new SessionManager(new SimulatorDriver(), sink, {
+    workerId: 'bench-worker',
+    qrTimeoutMs: QR_TIMEOUT_MS,
+    maxQrRetries: MAX_RETRIES,
+    renderQr: (payload) => qr.render(payload),
+  });
   try {
     const heapBefore = process.memoryUsage().heapUsed;
     const started = performance.now();
@@ -107,6 +114,7 @@ export async function whatsappMetrics(log: (line: string) => void, sessions = Nu
     ];
   } finally {
     await manager.shutdown();
+    await qr.onApplicationShutdown();
     await app.close();
   }
 }

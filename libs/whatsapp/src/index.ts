@@ -10,6 +10,7 @@ export type { WhatsappNumberView } from './numbers/whatsapp-numbers.service';
 export { SessionManager } from './session/session-manager.service';
 export type { EventSink, SessionManagerOptions } from './session/session-manager.service';
 export { qrImageDataUrl } from './session/qr-image';
+export { QrRenderPool } from './session/qr-render-pool';
 export { parseWhatsappCommand } from './whatsapp-command.parser';
 export * from './whatsapp.errors';
 export * from './whatsapp-messages';

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { createBaileysDriver } from './drivers/baileys-driver.factory';
 import { SimulatorDriver } from './drivers/simulator.driver';
 import { WHATSAPP_DRIVER, WhatsappDriver } from './drivers/whatsapp-driver';
+import { QrRenderPool } from './session/qr-render-pool';
 import { SessionManager } from './session/session-manager.service';
 
 /** Restores the sessions a previous run left connected, and closes them all when the process stops. */
@@ -46,14 +47,16 @@ export class SessionLifecycle implements OnApplicationBootstrap, BeforeApplicati
     },
     {
       provide: SessionManager,
-      inject: [WHATSAPP_DRIVER, MessageBus, AppConfig],
-      useFactory: (driver: WhatsappDriver, bus: MessageBus, config: AppConfig) =>
+      inject: [WHATSAPP_DRIVER, MessageBus, AppConfig, QrRenderPool],
+      useFactory: (driver: WhatsappDriver, bus: MessageBus, config: AppConfig, qr: QrRenderPool) =>
         new SessionManager(driver, (event) => bus.publish(WORKER_EVENTS_QUEUE, { ...event }), {
           workerId: config.WORKER_ID,
           qrTimeoutMs: config.WHATSAPP_QR_TIMEOUT,
           maxQrRetries: config.WHATSAPP_MAX_QR_RETRIES,
+          renderQr: (payload) => qr.render(payload),
         }),
     },
+    QrRenderPool,
     SessionLifecycle,
   ],
   exports: [SessionManager, WHATSAPP_DRIVER],
