@@ -69,6 +69,16 @@ const skipReason = serversMissing();
       return [...tally].map(([status, n]) => `${status}×${n}`).join(' ');
     };
     console.log(`PostgreSQL drill (${OUTAGE_MS / 1000} s outage): before ${count('before')}; during ${count('outage')}; after ${count('after')}; readiness during the outage ${readyDuringOutage}`);
+    // A 500 is logged with its stack by the API: show it, it is the bug to fix.
+    const errors = (cluster?.apis ?? []).flatMap((api) =>
+      api
+        .loggedErrors()
+        .filter((line) => line.includes('Unhandled error'))
+        .map((line) => `${api.name}: ${line.slice(0, 3000)}`),
+    );
+    if (errors.length > 0) {
+      console.log(`Errors logged by the API replicas:\n${errors.slice(0, 5).join('\n')}`);
+    }
     await startPostgres().catch(() => undefined); // never leave the machine's server stopped
     await cluster?.teardown();
   }, 60_000);

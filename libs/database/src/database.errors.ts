@@ -60,7 +60,9 @@ export class SocketPathTooLongError extends AppError {
 /** SQLSTATE classes and codes that mean "the server cannot be reached or is going away", not a bad query. */
 const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53300)/;
 const UNAVAILABLE_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down|in recovery mode)/i;
+// pg's and TypeORM's own words for a connection that died under a query or a transaction.
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection ended unexpectedly|Query runner already released|query runner was already released|the database system is (starting up|shutting down|in recovery mode)/i;
 
 /**
  * True when `error` says the database is unreachable (refused, reset, restarting, out of
