@@ -103,7 +103,7 @@ const seedCommand = (action: string, data: Record<string, unknown>) => JSON.stri
 
     // The seed's manual regeneration, on the owner's queue, finds the session connected.
     backend.publish(workerCommandQueue('worker-1'), seedCommand('regenerate_qr', { numberId: 6, phoneNumber: '+221771234567', workerId: 'worker-1' }));
-    const after = await backend.waitFor(6, (all) => all.some((body) => body.message !== undefined));
+    const after = await backend.waitFor(6, (all) => all.some((body) => body.action === 'connected' && body.message !== undefined));
     expect(after.at(-1)).toEqual({ action: 'connected', numberId: 6, sessionId: 'session_6_+221771234567', message: 'Session already connected. No QR needed.', workerId: 'worker-1', timestamp: expect.any(Number) });
   });
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { qrImageDataUrl } from './qr-image';
 
 interface Job {
@@ -31,12 +31,17 @@ parentPort.on('message', ({ id, payload }) => {
  * start or dies, rendering falls back to the event loop: slower, never lost.
  */
 @Injectable()
-export class QrRenderPool implements OnApplicationShutdown {
+export class QrRenderPool implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('WhatsApp');
   private readonly jobs = new Map<number, Job>();
   private worker?: Worker;
   private failed = false;
   private nextId = 0;
+
+  /** Starts the thread with the app, so the first QR does not wait for it (and eat into its lifetime). */
+  onModuleInit(): void {
+    this.thread();
+  }
 
   render(payload: string): Promise<string> {
     const worker = this.thread();
