@@ -100,15 +100,15 @@ describe('Revocation across two API replicas on the servers stack', () => {
       await second.close();
       await started.close();
     };
-    // Each replica listens for user changes on its own connection.
-    await eventually(() => first.get(DatabaseNotifications).isLive() && second.get(DatabaseNotifications).isLive(), 10_000);
   });
   afterAll(async () => close?.());
 
   it('refuses on the other replica, within moments, an access token revoked on one', async () => {
     await createUser(first, 'gina');
     const pair = await login(first, 'gina');
-    await me(second, pair.access).expect(200); // Now cached by the second replica.
+    await me(second, pair.access).expect(200); // The first authentication opens the replica's LISTEN connection…
+    expect(await eventually(() => second.get(DatabaseNotifications).isLive(), 10_000)).toBe(true);
+    await me(second, pair.access).expect(200); // …and now the user is cached there.
     await request(first.getHttpServer()).post('/api/token/revoke-all/').set('authorization', `Bearer ${pair.access}`).expect(200);
     const refused = await eventually(async () => (await me(second, pair.access)).status === 401, 1_000);
     expect(refused).toBe(true);

@@ -1,5 +1,5 @@
 import { DatabaseNotifications } from '@app/database';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { BoundedCache } from '../bounded-cache';
 import { Role, UserEntity } from './user.entity';
 
@@ -26,21 +26,18 @@ export interface UserAuthState {
  * store the old state after the eviction: a load only stores if no eviction happened meanwhile.
  */
 @Injectable()
-export class UserAuthCache implements OnModuleInit {
+export class UserAuthCache {
   private readonly users = new BoundedCache<number, UserAuthState>(MAX_USERS);
   private generation = 0;
+  private subscribed = false;
 
   constructor(private readonly notifications: DatabaseNotifications) {}
 
-  onModuleInit(): void {
-    this.notifications.subscribe(USER_AUTH_CHANNEL, {
-      onNotification: (payload) => this.evict(Number(payload)),
-      onGap: () => this.clear(),
-    });
-  }
-
   /** The cached state of user `id`, else `load()`'s answer (stored when it is safe to). */
   async get(id: number, load: () => Promise<UserEntity | null>): Promise<UserAuthState | null> {
+    // Subscribed on first use: only processes that authenticate requests (the API) open the
+    // LISTEN connection; the CLI and the worker import the auth lib without needing one.
+    this.subscribe();
     if (!this.notifications.isLive()) {
       return stateOf(await load());
     }
@@ -59,6 +56,17 @@ export class UserAuthCache implements OnModuleInit {
   /** Announces a committed change of user `id` to this process (other processes hear the NOTIFY). */
   changed(id: number): void {
     this.notifications.publishLocally(USER_AUTH_CHANNEL, String(id));
+  }
+
+  private subscribe(): void {
+    if (this.subscribed) {
+      return;
+    }
+    this.subscribed = true;
+    this.notifications.subscribe(USER_AUTH_CHANNEL, {
+      onNotification: (payload) => this.evict(Number(payload)),
+      onGap: () => this.clear(),
+    });
   }
 
   private evict(id: number): void {
