@@ -48,7 +48,12 @@ const libRules = LIBS.map((lib) => {
             appImport,
             escapeLib,
             ...(forbidden.length
-              ? [{ group: forbidden.map((o) => `@app/${o}`), message: `libs/${lib} may import only: ${ALLOWED[lib].join(', ') || 'no lib of ours'} (DESIGN.md §1).` }]
+              ? [
+                  {
+                    group: forbidden.map((o) => `@app/${o}`),
+                    message: `libs/${lib} may import only: ${ALLOWED[lib].join(', ') || 'no lib of ours'} (DESIGN.md §1).`,
+                  },
+                ]
               : []),
           ],
         },
@@ -88,7 +93,11 @@ export default tseslint.config(
     // Plain CommonJS loaded by Jest itself (transformers): outside the TypeScript project.
     files: ['**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, sourceType: 'commonjs', globals: globals.node },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: globals.node,
+    },
     rules: { ...tseslint.configs.disableTypeChecked.rules, '@typescript-eslint/no-require-imports': 'off' },
   },
   {

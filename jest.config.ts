@@ -6,10 +6,18 @@ export const moduleNameMapper = {
 export const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] as [string, Record<string, unknown>],
   // PGlite imports Node built-ins with import(), which Jest's sandbox refuses without a Node flag.
-  '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$': '<rootDir>/libs/testing/jest/pglite-dynamic-import.transformer.cjs',
+  '/node_modules/@electric-sql/pglite/dist/.+\\.cjs$':
+    '<rootDir>/libs/testing/jest/pglite-dynamic-import.transformer.cjs',
 };
 export const transformIgnorePatterns = ['/node_modules/(?!@electric-sql/pglite/)'];
-const common = { rootDir: '.', moduleFileExtensions: ['js', 'json', 'ts'], testEnvironment: 'node', transform, transformIgnorePatterns, moduleNameMapper };
+const common = {
+  rootDir: '.',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns,
+  moduleNameMapper,
+};
 
 const config: Config = {
   projects: [

@@ -22,9 +22,25 @@ export interface BenchOptions {
 export async function authBench(api: BenchApi, options: BenchOptions, log: (line: string) => void): Promise<Row[]> {
   const reader = await benchUser(api, 'bench-reader');
   const rotator = await benchUser(api, 'bench-rotator');
-  const base = { origin: api.origin, connections: options.connections, maxRequests: options.maxRequests, expectStatus: 200 } as const;
-  const publicJob: LoadJob = { ...base, kind: 'fixed', method: 'GET', path: PUBLIC_PATH, headers: {}, durationMs: options.durationMs };
-  const authenticatedJob: LoadJob = { ...publicJob, path: AUTHENTICATED_PATH, headers: { authorization: `Bearer ${reader.access}` } };
+  const base = {
+    origin: api.origin,
+    connections: options.connections,
+    maxRequests: options.maxRequests,
+    expectStatus: 200,
+  } as const;
+  const publicJob: LoadJob = {
+    ...base,
+    kind: 'fixed',
+    method: 'GET',
+    path: PUBLIC_PATH,
+    headers: {},
+    durationMs: options.durationMs,
+  };
+  const authenticatedJob: LoadJob = {
+    ...publicJob,
+    path: AUTHENTICATED_PATH,
+    headers: { authorization: `Bearer ${reader.access}` },
+  };
 
   const verifyOnlyJob: LoadJob = { ...authenticatedJob, path: VERIFY_ONLY_PATH };
 
@@ -39,9 +55,17 @@ export async function authBench(api: BenchApi, options: BenchOptions, log: (line
   log(`GET ${PUBLIC_PATH} (@Public) …`);
   const unauthenticated: Row = { scenario: 'GET, @Public() (no token)', result: await runLoad(publicJob) };
   log(`GET ${AUTHENTICATED_PATH} (@Authenticated) …`);
-  const authenticated: Row = { scenario: 'GET, @Authenticated() (Bearer)', result: await runLoad(authenticatedJob), baseline: unauthenticated };
+  const authenticated: Row = {
+    scenario: 'GET, @Authenticated() (Bearer)',
+    result: await runLoad(authenticatedJob),
+    baseline: unauthenticated,
+  };
   log(`GET ${VERIFY_ONLY_PATH} (@Public, JWT checked in the handler) …`);
-  const verifyOnly: Row = { scenario: 'GET, JWT verify only (no user lookup)', result: await runLoad(verifyOnlyJob), baseline: unauthenticated };
+  const verifyOnly: Row = {
+    scenario: 'GET, JWT verify only (no user lookup)',
+    result: await runLoad(verifyOnlyJob),
+    baseline: unauthenticated,
+  };
   log('POST /api/token/refresh/ chain …');
   const refresh: Row = {
     scenario: 'refresh rotation, sequential chain',

@@ -52,7 +52,9 @@ async function rawAmqp(url: string, prefetch: number): Promise<number> {
       MESSAGES,
       (i) =>
         new Promise<void>((resolve, reject) =>
-          publisher.sendToQueue(queue, body(i), { persistent: true, contentType: 'application/json' }, (error) => (error ? reject(error as Error) : resolve())),
+          publisher.sendToQueue(queue, body(i), { persistent: true, contentType: 'application/json' }, (error) =>
+            error ? reject(error as Error) : resolve(),
+          ),
         ),
       () => received,
     );
@@ -71,7 +73,11 @@ export async function busMetrics(api: BenchApi, log: (line: string) => void): Pr
   const bus = api.app.get(MessageBus);
   log(`bus: ${MESSAGES} messages through MessageBus and the API's consumer …`);
   const start = benchPings.count;
-  const ours = await pump(MESSAGES, (i) => bus.publish(WORKER_EVENTS_QUEUE, { action: 'bench_ping', seq: i, timestamp: Date.now() }), () => benchPings.count - start);
+  const ours = await pump(
+    MESSAGES,
+    (i) => bus.publish(WORKER_EVENTS_QUEUE, { action: 'bench_ping', seq: i, timestamp: Date.now() }),
+    () => benchPings.count - start,
+  );
   const metric: Metric = { metric: 'bus publish → consume → ack', unit: 'msg/s', hourglass: ours };
   if (api.amqpUrl === undefined) {
     return [{ ...metric, note: 'in-process bus; BENCH_AMQP_URL for RabbitMQ and its baseline' }];

@@ -20,7 +20,12 @@ async function opsPerSecond(durationMs: number, fn: () => Promise<unknown>): Pro
  * JWT verification in process: jose's `jwtVerify` on the same token and key (the raw cost of a
  * verification) against `TokenCodec.decode`, which the guard calls (a cache hit after the first).
  */
-export async function jwtMetrics(api: BenchApi, access: string, durationMs: number, log: (line: string) => void): Promise<Metric[]> {
+export async function jwtMetrics(
+  api: BenchApi,
+  access: string,
+  durationMs: number,
+  log: (line: string) => void,
+): Promise<Metric[]> {
   const codec = api.app.get(TokenCodec);
   if (decodeProtectedHeader(access).alg !== 'HS256') {
     return []; // the baseline below is written for the default algorithm
@@ -29,5 +34,12 @@ export async function jwtMetrics(api: BenchApi, access: string, durationMs: numb
   log('JWT verification in process (jose vs TokenCodec) …');
   const raw = await opsPerSecond(durationMs, () => jwtVerify(access, key, { algorithms: ['HS256'] }));
   const ours = await opsPerSecond(durationMs, () => codec.decode(access, 'access'));
-  return [{ metric: 'access token check, in process', unit: 'ops/s', hourglass: ours, baseline: { name: 'jose jwtVerify', value: raw } }];
+  return [
+    {
+      metric: 'access token check, in process',
+      unit: 'ops/s',
+      hourglass: ours,
+      baseline: { name: 'jose jwtVerify', value: raw },
+    },
+  ];
 }

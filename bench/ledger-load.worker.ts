@@ -15,10 +15,20 @@ export interface ExchangeLoadJob {
   maxRequests: number;
 }
 
-function post(agent: Agent, origin: string, path: string, access: string, payload: object): Promise<{ status: number; body: string }> {
+function post(
+  agent: Agent,
+  origin: string,
+  path: string,
+  access: string,
+  payload: object,
+): Promise<{ status: number; body: string }> {
   const body = JSON.stringify(payload);
   return new Promise((resolve, reject) => {
-    const headers = { authorization: `Bearer ${access}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    const headers = {
+      authorization: `Bearer ${access}`,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    };
     const req = request(`${origin}${path}`, { method: 'POST', agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -31,7 +41,9 @@ function post(agent: Agent, origin: string, path: string, access: string, payloa
 }
 
 function percentile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 async function run(job: ExchangeLoadJob): Promise<LoadResult> {
@@ -52,7 +64,9 @@ async function run(job: ExchangeLoadJob): Promise<LoadResult> {
           status = `create ${created.status}`;
         } else {
           const { token } = JSON.parse(created.body) as { token: string };
-          status = String((await post(agent, job.origin, '/api/exchange-tokens/validate/', job.vendor, { token })).status);
+          status = String(
+            (await post(agent, job.origin, '/api/exchange-tokens/validate/', job.vendor, { token })).status,
+          );
         }
       } catch (error) {
         status = (error as NodeJS.ErrnoException).code ?? 'network';
@@ -81,5 +95,6 @@ async function run(job: ExchangeLoadJob): Promise<LoadResult> {
 
 run(workerData as ExchangeLoadJob).then(
   (result) => parentPort?.postMessage({ result }),
-  (error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  (error: unknown) =>
+    parentPort?.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 );

@@ -41,14 +41,21 @@ function exchangeLoad(job: ExchangeLoadJob): Promise<LoadResult> {
 async function signIn(api: BenchApi, username: string, role: 'customer' | 'vendor'): Promise<string> {
   const password = randomBytes(12).toString('hex');
   await api.app.get(UsersService).create({ username, password, role, email: `${username}@bench.invalid` });
-  const response = await fetch(`${api.origin}/api/token/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const response = await fetch(`${api.origin}/api/token/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   return ((await response.json()) as { access: string }).access;
 }
 
 /** `count` expired tokens held by `owners`, with the grants and holds creations would have written. */
 async function seedExpired(sql: DataSource, owners: number[], count: number): Promise<void> {
   const perOwner = Math.ceil(count / owners.length);
-  await sql.query(`INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`, [owners, perOwner]);
+  await sql.query(
+    `INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`,
+    [owners, perOwner],
+  );
   await sql.query(
     `INSERT INTO point_accounts (user_id, held) SELECT id, $2::bigint FROM unnest($1::int[]) AS u(id)
      ON CONFLICT (user_id) DO UPDATE SET held = point_accounts.held + EXCLUDED.held`,
@@ -100,7 +107,9 @@ async function measured<T>(fn: () => Promise<T>): Promise<{ result: T; ms: numbe
 }
 
 function percentile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 /**
@@ -108,7 +117,11 @@ function percentile(sorted: number[], q: number): number {
  * simple-update at the same client count; the batched sweep of a 100k backlog against one bulk
  * statement; and the restore lag of the every-second cron. Returns the report's lines.
  */
-export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (line: string) => void): Promise<{ lines: string[]; metrics: Metric[] }> {
+export async function ledgerBench(
+  api: BenchApi,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<{ lines: string[]; metrics: Metric[] }> {
   const sql = api.app.get(DataSource);
   const cron = api.app.get(SchedulerRegistry).getCronJob(EXPIRY_SWEEP_JOB);
   const lines: string[] = [];
@@ -120,7 +133,13 @@ export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (li
     await api.app.get(LedgerService).grant(`bench-customer-${i}`, 1_000_000_000);
   }
   const vendor = await signIn(api, 'bench-vendor', 'vendor');
-  const job: ExchangeLoadJob = { origin: api.origin, customers, vendor, durationMs: options.warmupMs, maxRequests: options.maxRequests };
+  const job: ExchangeLoadJob = {
+    origin: api.origin,
+    customers,
+    vendor,
+    durationMs: options.warmupMs,
+    maxRequests: options.maxRequests,
+  };
   log(`create + validate warm-up (${options.warmupMs} ms)…`);
   await exchangeLoad(job);
   log(`create + validate, ${options.connections} connections…`);
@@ -132,7 +151,10 @@ export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (li
     const server = new URL(api.databaseUrl);
     server.pathname = '/postgres';
     const tps = await pgbenchSimpleUpdate(server.toString(), options.connections, options.durationMs);
-    pgbenchRow = { scenario: `pgbench simple-update, ${options.connections} clients (TPS)`, result: nanResult(tps, Math.round((tps * options.durationMs) / 1000), options.durationMs) };
+    pgbenchRow = {
+      scenario: `pgbench simple-update, ${options.connections} clients (TPS)`,
+      result: nanResult(tps, Math.round((tps * options.durationMs) / 1000), options.durationMs),
+    };
     rows.push(pgbenchRow);
   }
   const pairRow: Row = { scenario: 'create + validate over HTTP (pairs/s)', result: pairs, baseline: pgbenchRow };
@@ -152,7 +174,10 @@ export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (li
   await sql.query('VACUUM ANALYZE exchange_tokens');
   log(`ExpirySweeper.sweep (batches of ${DEFAULT_SWEEP_BATCH_SIZE})…`);
   const sweep = await measured(() => api.app.get(ExpirySweeper).sweep({ trigger: 'cli' }));
-  const bulkRow: Row = { scenario: `bulk release, one statement (tokens/s)`, result: nanResult((bulkTokens / bulk.ms) * 1000, bulkTokens, bulk.ms) };
+  const bulkRow: Row = {
+    scenario: `bulk release, one statement (tokens/s)`,
+    result: nanResult((bulkTokens / bulk.ms) * 1000, bulkTokens, bulk.ms),
+  };
   const sweepRow: Row = {
     scenario: `ExpirySweeper, batches of ${DEFAULT_SWEEP_BATCH_SIZE} (tokens/s)`,
     result: nanResult((sweep.result.tokens / sweep.ms) * 1000, sweep.result.tokens, sweep.ms),
@@ -163,9 +188,18 @@ export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (li
   // 3. Restore lag with the cron back on: tokens expiring over the next few seconds.
   cron.start();
   const lagOwners = await owners(sql, 'bench-lag-', 20);
-  await sql.query(`INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`, [lagOwners, LAG_TOKENS]);
-  await sql.query(`INSERT INTO point_accounts (user_id, held) SELECT id, $2::bigint FROM unnest($1::int[]) AS u(id)`, [lagOwners, LAG_TOKENS / lagOwners.length]);
-  await sql.query(`UPDATE point_accounts SET balance = $2::bigint - held WHERE user_id = ANY($1::int[])`, [lagOwners, LAG_TOKENS]);
+  await sql.query(
+    `INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`,
+    [lagOwners, LAG_TOKENS],
+  );
+  await sql.query(`INSERT INTO point_accounts (user_id, held) SELECT id, $2::bigint FROM unnest($1::int[]) AS u(id)`, [
+    lagOwners,
+    LAG_TOKENS / lagOwners.length,
+  ]);
+  await sql.query(`UPDATE point_accounts SET balance = $2::bigint - held WHERE user_id = ANY($1::int[])`, [
+    lagOwners,
+    LAG_TOKENS,
+  ]);
   const made = await sql.query<{ token: string; expires_at: Date }[]>(
     `WITH made AS (
        INSERT INTO exchange_tokens (token, user_id, points, expires_at)
@@ -175,19 +209,26 @@ export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (li
      SELECT token, expires_at FROM made`,
     [lagOwners, LAG_TOKENS / lagOwners.length],
   );
-  log(`restore lag: ${made.length} tokens expiring over 4 s, cron "${process.env.EXCHANGE_EXPIRY_CRON ?? '* * * * * *'}"…`);
+  log(
+    `restore lag: ${made.length} tokens expiring over 4 s, cron "${process.env.EXCHANGE_EXPIRY_CRON ?? '* * * * * *'}"…`,
+  );
   const tokens = made.map((row) => row.token);
   const deadline = Date.now() + 15_000;
   let released: { token_id: string; created_at: Date }[] = [];
   while (Date.now() < deadline) {
-    released = await sql.query(`SELECT token_id, created_at FROM ledger_entries WHERE type = 'release' AND token_id = ANY($1)`, [tokens]);
+    released = await sql.query(
+      `SELECT token_id, created_at FROM ledger_entries WHERE type = 'release' AND token_id = ANY($1)`,
+      [tokens],
+    );
     if (released.length === tokens.length) {
       break;
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const expiry = new Map(made.map((row) => [row.token, row.expires_at.getTime()]));
-  const lags = released.map((row) => row.created_at.getTime() - (expiry.get(row.token_id) ?? Number.NaN)).sort((a, b) => a - b);
+  const lags = released
+    .map((row) => row.created_at.getTime() - (expiry.get(row.token_id) ?? Number.NaN))
+    .sort((a, b) => a - b);
 
   const p50 = percentile(lags, 0.5) / 1000;
   const p99 = lags.length === tokens.length ? percentile(lags, 0.99) / 1000 : Number.NaN;
@@ -202,7 +243,9 @@ export async function ledgerBench(api: BenchApi, options: BenchOptions, log: (li
       hourglass: pairs.perSecond,
       baseline: pgbenchRow && { name: 'pgbench simple-update TPS', value: pgbenchRow.result.perSecond },
       // Without a server there is no pgbench baseline, so no ratio to hold against the goal.
-      ...(pgbenchRow === undefined ? { note: 'no baseline: pgbench needs BENCH_DATABASE_URL' } : { goal: { ratioAtLeast: 0.5 } }),
+      ...(pgbenchRow === undefined
+        ? { note: 'no baseline: pgbench needs BENCH_DATABASE_URL' }
+        : { goal: { ratioAtLeast: 0.5 } }),
     },
     {
       metric: `expiry sweep of ${SWEEP_TOKENS} tokens`,

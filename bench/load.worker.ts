@@ -34,7 +34,9 @@ function send(agent: Agent, job: LoadJob, body: string | undefined, keepBody: bo
 }
 
 function percentile(sorted: number[], q: number): number {
-  return sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  return sorted.length === 0
+    ? Number.NaN
+    : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 async function run(job: LoadJob): Promise<LoadResult> {
@@ -71,7 +73,9 @@ async function run(job: LoadJob): Promise<LoadResult> {
     while (more()) {
       issued += 1;
       const t0 = performance.now();
-      const answer = await send(agent, job, JSON.stringify({ refresh }), true).catch((error: NodeJS.ErrnoException) => ({ status: 0, body: error.code ?? 'network' }));
+      const answer = await send(agent, job, JSON.stringify({ refresh }), true).catch(
+        (error: NodeJS.ErrnoException) => ({ status: 0, body: error.code ?? 'network' }),
+      );
       record(answer.status || answer.body, t0);
       if (answer.status !== job.expectStatus) {
         stopReason = `chain broken: ${answer.status} ${answer.body.slice(0, 120)}`;
@@ -101,5 +105,6 @@ async function run(job: LoadJob): Promise<LoadResult> {
 
 run(workerData as LoadJob).then(
   (result) => parentPort?.postMessage({ result }),
-  (error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  (error: unknown) =>
+    parentPort?.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
 );

@@ -19,9 +19,24 @@ export async function pgbenchSimpleUpdate(serverUrl: string, clients: number, du
     url.pathname = `/${name}`;
     await run('pgbench', ['-i', '-q', '-s', '1', url.toString()], { timeout: 120_000 });
     const seconds = Math.max(1, Math.round(durationMs / 1000));
-    const { stdout } = await run('pgbench', ['-n', '-b', 'simple-update', '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), url.toString()], {
-      timeout: (seconds + 60) * 1000,
-    });
+    const { stdout } = await run(
+      'pgbench',
+      [
+        '-n',
+        '-b',
+        'simple-update',
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, 2)),
+        '-T',
+        String(seconds),
+        url.toString(),
+      ],
+      {
+        timeout: (seconds + 60) * 1000,
+      },
+    );
     const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(stdout);
     if (tps === null) {
       throw new Error(`unexpected pgbench output:\n${stdout}`);

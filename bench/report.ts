@@ -18,7 +18,8 @@ export function ratio(row: Row): number {
 export function formatTable(rows: Row[]): string {
   const header = ['scenario', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'vs baseline'];
   const baselines = new Set(rows.map((row) => row.baseline));
-  const compared = (row: Row) => (row.baseline ? `${ratio(row).toFixed(2)} × ${row.baseline.scenario}` : baselines.has(row) ? 'baseline' : '-');
+  const compared = (row: Row) =>
+    row.baseline ? `${ratio(row).toFixed(2)} × ${row.baseline.scenario}` : baselines.has(row) ? 'baseline' : '-';
   const body = rows.map((row) => [
     row.scenario,
     String(row.result.requests),
@@ -30,6 +31,12 @@ export function formatTable(rows: Row[]): string {
     compared(row),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...body.map((cells) => cells[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 || column === 7 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        column === 0 || column === 7 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+      )
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...body.map(line)].join('\n');
 }

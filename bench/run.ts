@@ -63,7 +63,12 @@ async function main(): Promise<void> {
     console.log(`\n${title}\n`);
     console.log(formatTable([bare, ...rows]));
     metrics.push(
-      { metric: 'GET, @Public() route (HTTP overhead)', unit: 'req/s', hourglass: unauthenticated.result.perSecond, baseline: { name: 'bare Node http', value: bare.result.perSecond } },
+      {
+        metric: 'GET, @Public() route (HTTP overhead)',
+        unit: 'req/s',
+        hourglass: unauthenticated.result.perSecond,
+        baseline: { name: 'bare Node http', value: bare.result.perSecond },
+      },
       {
         metric: 'GET, @Authenticated() vs @Public()',
         unit: 'req/s',
@@ -79,11 +84,15 @@ async function main(): Promise<void> {
     metrics.push(...(await vintedMetrics(log)));
     for (const row of rows) {
       if (row.result.errors > 0 || row.result.stopReason) {
-        console.log(`note: ${row.scenario}: statuses ${JSON.stringify(row.result.statuses)}${row.result.stopReason ? `; ${row.result.stopReason}` : ''}`);
+        console.log(
+          `note: ${row.scenario}: statuses ${JSON.stringify(row.result.statuses)}${row.result.stopReason ? `; ${row.result.stopReason}` : ''}`,
+        );
       }
     }
     const ledger = await ledgerBench(api, options, log);
-    console.log(`\nExchange tokens (issue 4): ${options.connections} connections, ${options.durationMs} ms per scenario\n\n${ledger.lines.join('\n')}`);
+    console.log(
+      `\nExchange tokens (issue 4): ${options.connections} connections, ${options.durationMs} ms per scenario\n\n${ledger.lines.join('\n')}`,
+    );
     metrics.push(...ledger.metrics);
   } finally {
     await api.close();

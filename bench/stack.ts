@@ -36,7 +36,11 @@ export async function startBenchApi(extraModules: Type[]): Promise<BenchApi> {
     process.env.TEST_DATABASE_URL = serverUrl; // the helper below reads the server from there
   }
   const database: TestDatabase = await createTestDatabase(serverUrl === undefined ? 'embedded' : 'postgres');
-  const passed = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => PASSED_THROUGH.test(entry[0]) && entry[1] !== undefined));
+  const passed = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => PASSED_THROUGH.test(entry[0]) && entry[1] !== undefined,
+    ),
+  );
   const env: Record<string, string> = {
     JWT_SIGNING_KEY: randomBytes(32).toString('hex'),
     // One client IP makes every request: the credential endpoints' limit (10/min by default) is lifted

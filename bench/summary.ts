@@ -15,7 +15,8 @@ export interface Metric {
   note?: string;
 }
 
-const figure = (value: number, unit: string) => (Number.isFinite(value) ? `${value >= 100 ? value.toFixed(0) : value.toFixed(2)} ${unit}` : '-');
+const figure = (value: number, unit: string) =>
+  Number.isFinite(value) ? `${value >= 100 ? value.toFixed(0) : value.toFixed(2)} ${unit}` : '-';
 
 export function ratioOf(metric: Metric): number {
   return metric.baseline ? metric.hourglass / metric.baseline.value : Number.NaN;
@@ -58,14 +59,20 @@ const HEADER = ['metric', 'Hourglass', 'baseline (same run)', 'ratio', 'goal', '
 export function formatSummary(metrics: Metric[]): string {
   const rows = metrics.map(cells);
   const widths = HEADER.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(HEADER), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
 /** The same table in Markdown, written to `path` (bench/results/latest.md; not committed). */
 export function writeMarkdown(path: string, title: string, metrics: Metric[]): void {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  const table = [HEADER, HEADER.map(() => '---'), ...metrics.map(cells)].map((row) => `| ${row.map(escape).join(' | ')} |`).join('\n');
+  const table = [HEADER, HEADER.map(() => '---'), ...metrics.map(cells)]
+    .map((row) => `| ${row.map(escape).join(' | ')} |`)
+    .join('\n');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `# ${title}\n\n${table}\n`);
 }

@@ -1,6 +1,15 @@
 import { loadConfig } from '@app/config';
 import { DatabaseTarget, FakeVintedServer, createDatabaseTestApp, createTestDatabase } from '@app/testing';
-import { DEFAULT_REFRESH_CONCURRENCY, SessionCipher, TokenRefreshScheduler, VintedModule, applySetCookies, extractTokens, parseCookieString, serializeCookies } from '@app/vinted';
+import {
+  DEFAULT_REFRESH_CONCURRENCY,
+  SessionCipher,
+  TokenRefreshScheduler,
+  VintedModule,
+  applySetCookies,
+  extractTokens,
+  parseCookieString,
+  serializeCookies,
+} from '@app/vinted';
 import { DataSource } from 'typeorm';
 import type { Metric } from './summary';
 
@@ -13,7 +22,10 @@ const INSERT_BATCH = 500;
  * Baseline: the same fake driven by bare fetch loops at the same concurrency (no database, no
  * encryption): the ratio is the share of the fake's own throughput the scheduler keeps.
  */
-export async function vintedMetrics(log: (line: string) => void, sessions = Number(process.env.BENCH_VINTED_SESSIONS ?? 10_000)): Promise<Metric[]> {
+export async function vintedMetrics(
+  log: (line: string) => void,
+  sessions = Number(process.env.BENCH_VINTED_SESSIONS ?? 10_000),
+): Promise<Metric[]> {
   const serverUrl = process.env.BENCH_DATABASE_URL?.trim() || undefined;
   if (serverUrl !== undefined) {
     process.env.TEST_DATABASE_URL = serverUrl; // createTestDatabase reads the server from there
@@ -21,7 +33,12 @@ export async function vintedMetrics(log: (line: string) => void, sessions = Numb
   const target: DatabaseTarget = serverUrl === undefined ? 'embedded' : 'postgres';
   const fake = await FakeVintedServer.start();
   const database = await createTestDatabase(target);
-  const env = { ...database.env, VINTED_CREDENTIALS_SECRET: SECRET, VINTED_BASE_URL: fake.baseUrl, LOG_LEVEL: 'silent' };
+  const env = {
+    ...database.env,
+    VINTED_CREDENTIALS_SECRET: SECRET,
+    VINTED_BASE_URL: fake.baseUrl,
+    LOG_LEVEL: 'silent',
+  };
   const app = await createDatabaseTestApp({ env, imports: [VintedModule], logger: false });
   try {
     const baseline = await bareFetchRate(fake, DEFAULT_REFRESH_CONCURRENCY, 2_000);
@@ -32,7 +49,9 @@ export async function vintedMetrics(log: (line: string) => void, sessions = Numb
     const report = await app.get(TokenRefreshScheduler).runTick({ intervalMinutes: 30, jitterMaxMs: 0 });
     const rate = report.refreshed / (report.durationMs / 1000);
     const held = report.maxInFlight <= DEFAULT_REFRESH_CONCURRENCY && fake.maxInFlight <= DEFAULT_REFRESH_CONCURRENCY;
-    log(`vinted: ${report.refreshed}/${report.checked} refreshed, ${report.failed} failed in ${report.durationMs} ms; in flight at most ${report.maxInFlight} (fake saw ${fake.maxInFlight}); ${fake.refreshCalls} calls`);
+    log(
+      `vinted: ${report.refreshed}/${report.checked} refreshed, ${report.failed} failed in ${report.durationMs} ms; in flight at most ${report.maxInFlight} (fake saw ${fake.maxInFlight}); ${fake.refreshCalls} calls`,
+    );
     return [
       {
         metric: `Vinted tick: ${sessions} due sessions, concurrency ${DEFAULT_REFRESH_CONCURRENCY}`,

@@ -59,11 +59,22 @@ function percentile(sorted: number[], p: number): number {
  * session runs its whole lifecycle (8 events). Events per second through the bus to a consumer,
  * publish latency (the worker's `publish` until the broker took the event), memory per live session.
  */
-export async function whatsappMetrics(log: (line: string) => void, sessions = Number(process.env.BENCH_WHATSAPP_SESSIONS ?? 1_000)): Promise<Metric[]> {
+export async function whatsappMetrics(
+  log: (line: string) => void,
+  sessions = Number(process.env.BENCH_WHATSAPP_SESSIONS ?? 1_000),
+): Promise<Metric[]> {
   const amqpUrl = process.env.BENCH_AMQP_URL?.trim() || undefined;
-  const { config } = loadConfig({ LOG_LEVEL: 'silent', JWT_SIGNING_KEY: 'bench-whatsapp-signing-key-0123456789-0123456789', ...(amqpUrl ? { AMQP_URL: amqpUrl } : {}) });
+  const { config } = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SIGNING_KEY: 'bench-whatsapp-signing-key-0123456789-0123456789',
+    ...(amqpUrl ? { AMQP_URL: amqpUrl } : {}),
+  });
 
-  @Module({ imports: [ConfigModule.forRoot(config), MessagingModule.forRoot()], controllers: [CountingConsumer], providers: [EventCounter] })
+  @Module({
+    imports: [ConfigModule.forRoot(config), MessagingModule.forRoot()],
+    controllers: [CountingConsumer],
+    providers: [EventCounter],
+  })
   class WhatsappBenchModule {}
 
   if (amqpUrl !== undefined) {
@@ -92,7 +103,15 @@ export async function whatsappMetrics(log: (line: string) => void, sessions = Nu
   try {
     const heapBefore = process.memoryUsage().heapUsed;
     const started = performance.now();
-    await Promise.all(Array.from({ length: sessions }, (_, i) => manager.validate({ action: 'validate_number', data: { numberId: i + 1, phoneNumber: `+2217${String(10_000_000 + i)}` }, timestamp: Date.now() })));
+    await Promise.all(
+      Array.from({ length: sessions }, (_, i) =>
+        manager.validate({
+          action: 'validate_number',
+          data: { numberId: i + 1, phoneNumber: `+2217${String(10_000_000 + i)}` },
+          timestamp: Date.now(),
+        }),
+      ),
+    );
     while (counter.received < sessions) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
@@ -104,12 +123,24 @@ export async function whatsappMetrics(log: (line: string) => void, sessions = Nu
     }
     const seconds = (performance.now() - started) / 1000;
     const sorted = [...latencies].sort((a, b) => a - b);
-    log(`whatsapp: ${counter.received}/${expected} events in ${seconds.toFixed(2)} s; ${manager.sessionCount} sessions left; publish p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`);
+    log(
+      `whatsapp: ${counter.received}/${expected} events in ${seconds.toFixed(2)} s; ${manager.sessionCount} sessions left; publish p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`,
+    );
     const busName = amqpUrl ? 'RabbitMQ' : 'in-process bus';
     return [
-      { metric: `WhatsApp events, ${sessions} simulated sessions, QR 1 s (${busName})`, unit: 'events/s', hourglass: counter.received / seconds, note: `${counter.received}/${expected} events over the whole lifecycle (${seconds.toFixed(1)} s, bound by the QR timeout)` },
+      {
+        metric: `WhatsApp events, ${sessions} simulated sessions, QR 1 s (${busName})`,
+        unit: 'events/s',
+        hourglass: counter.received / seconds,
+        note: `${counter.received}/${expected} events over the whole lifecycle (${seconds.toFixed(1)} s, bound by the QR timeout)`,
+      },
       { metric: 'WhatsApp event publish latency p50', unit: 'ms', hourglass: percentile(sorted, 50) },
-      { metric: 'WhatsApp event publish latency p99', unit: 'ms', hourglass: percentile(sorted, 99), goal: { atMost: 50 } },
+      {
+        metric: 'WhatsApp event publish latency p99',
+        unit: 'ms',
+        hourglass: percentile(sorted, 99),
+        goal: { atMost: 50 },
+      },
       { metric: 'WhatsApp memory per live session (heap)', unit: 'KB', hourglass: perSession / 1024 },
     ];
   } finally {

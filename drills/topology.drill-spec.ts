@@ -52,7 +52,11 @@ if (skipReason !== undefined) {
     await Promise.all([cluster.startApi(), cluster.startWorker('worker-1'), cluster.startWorker('worker-2')]);
 
     const vendorNames = ['vendor-1', 'vendor-2'];
-    for (const created of await Promise.all(vendorNames.map((name) => cluster.cli(['users', 'create', '--username', name, '--password', PASSWORD, '--role', 'vendor'])))) {
+    for (const created of await Promise.all(
+      vendorNames.map((name) =>
+        cluster.cli(['users', 'create', '--username', name, '--password', PASSWORD, '--role', 'vendor']),
+      ),
+    )) {
       expect(created).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created vendor/) });
     }
     const admin = await signIn(cluster, ADMIN.username, ADMIN.password);
@@ -60,9 +64,13 @@ if (skipReason !== undefined) {
     customers = await Promise.all(
       Array.from({ length: 6 }, async (_, index) => {
         const username = `customer-${index + 1}`;
-        const registered = await cluster.anyApi().http.post('/api/users/register/', { username, email: `${username}@example.com`, password: PASSWORD });
+        const registered = await cluster
+          .anyApi()
+          .http.post('/api/users/register/', { username, email: `${username}@example.com`, password: PASSWORD });
         expect(registered.status).toBe(201);
-        const granted = await cluster.anyApi().http.post('/api/admin/points/grant/', { username, points: GRANT, reason: 'drill' }, admin.access);
+        const granted = await cluster
+          .anyApi()
+          .http.post('/api/admin/points/grant/', { username, points: GRANT, reason: 'drill' }, admin.access);
         expect(granted).toMatchObject({ status: 201, body: { balance: GRANT } });
         return signIn(cluster, username, PASSWORD);
       }),
@@ -75,7 +83,13 @@ if (skipReason !== undefined) {
     const deadline = Date.now() + LOAD_MS;
     await Promise.all([ledger.run(deadline), whatsapp.run(12, 2_500, 20_000), vinted.run(deadline)]);
     // The last tokens left alone expire TOKEN_TTL_MS after the load; the per-second sweep takes them.
-    await waitUntil(async () => (await cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM exchange_tokens WHERE status = 'active'`))[0].n === 0, 15_000);
+    await waitUntil(
+      async () =>
+        (
+          await cluster.query<{ n: number }>(`SELECT count(*)::int AS n FROM exchange_tokens WHERE status = 'active'`)
+        )[0].n === 0,
+      15_000,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -88,7 +102,12 @@ if (skipReason !== undefined) {
   }, 60_000);
 
   it('answered every request as the contract says, with no 5xx and no process lost', () => {
-    expect({ failures: cluster.stats.failures, ledger: ledger.unexpected, whatsapp: whatsapp.unexpected, vinted: vinted.unexpected }).toEqual({
+    expect({
+      failures: cluster.stats.failures,
+      ledger: ledger.unexpected,
+      whatsapp: whatsapp.unexpected,
+      vinted: vinted.unexpected,
+    }).toEqual({
       failures: [],
       ledger: [],
       whatsapp: [],
@@ -98,13 +117,22 @@ if (skipReason !== undefined) {
     const dead = [...cluster.apis, ...cluster.workers].filter((node) => !node.alive);
     expect(dead.map((node) => node.output())).toEqual([]);
     // A sweep that failed or an event that could not be applied shows in the logs, not in HTTP answers.
-    expect([...cluster.apis, ...cluster.workers].flatMap((node) => node.loggedErrors().map((line) => `${node.name}: ${line.slice(0, 400)}`))).toEqual([]);
-    expect(cluster.apis.map((api) => cluster.stats.byReplica.get(api.name) ?? 0).every((count) => count > 100)).toBe(true);
+    expect(
+      [...cluster.apis, ...cluster.workers].flatMap((node) =>
+        node.loggedErrors().map((line) => `${node.name}: ${line.slice(0, 400)}`),
+      ),
+    ).toEqual([]);
+    expect(cluster.apis.map((api) => cluster.stats.byReplica.get(api.name) ?? 0).every((count) => count > 100)).toBe(
+      true,
+    );
   });
 
   it('keeps the ledger consistent: `ledger verify` passes and no point is lost or made', async () => {
     const verify = await cluster.cli(['ledger', 'verify']);
-    expect(verify).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Ledger consistent: \d+ account\(s\) checked, no drift\.\n$/) });
+    expect(verify).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^Ledger consistent: \d+ account\(s\) checked, no drift\.\n$/),
+    });
 
     const [books] = await cluster.query<Record<string, string>>(`SELECT
       (SELECT coalesce(sum(points), 0) FROM ledger_entries WHERE type = 'grant') AS granted,
@@ -124,7 +152,13 @@ if (skipReason !== undefined) {
     expect(n.balances + n.held + n.captured).toBe(n.granted);
     expect(n.held).toBe(0);
     // Every token the drill made is in the journal, resolved exactly once, the way the drill saw it.
-    expect({ holds: n.holds, heldEver: n.held_ever, captures: n.captures, capturedPoints: n.captured, requests: n.requests }).toEqual({
+    expect({
+      holds: n.holds,
+      heldEver: n.held_ever,
+      captures: n.captures,
+      capturedPoints: n.captured,
+      requests: n.requests,
+    }).toEqual({
       holds: tally.created,
       heldEver: tally.createdPoints,
       captures: tally.captured,
@@ -138,12 +172,19 @@ if (skipReason !== undefined) {
     });
 
     // What each customer sees through the API adds up too.
-    const seen = await Promise.all(customers.map(async (customer) => (await cluster.anyApi().http.get('/api/points/', customer.access)).body as { balance: number; held: number }));
+    const seen = await Promise.all(
+      customers.map(
+        async (customer) =>
+          (await cluster.anyApi().http.get('/api/points/', customer.access)).body as { balance: number; held: number },
+      ),
+    );
     expect(seen.reduce((sum, points) => sum + points.balance + points.held, 0) + n.captured).toBe(n.granted);
   });
 
   it('ran every expiry cron tick on exactly one replica, and both replicas took ticks', async () => {
-    const runs = await cluster.query<{ id: string; tick: Date | null; replica: string }>(`SELECT id, tick, replica FROM sweep_runs WHERE trigger = 'cron' ORDER BY tick`);
+    const runs = await cluster.query<{ id: string; tick: Date | null; replica: string }>(
+      `SELECT id, tick, replica FROM sweep_runs WHERE trigger = 'cron' ORDER BY tick`,
+    );
     expect(runs.length).toBeGreaterThan(5);
     expect(runs.filter((run) => run.tick === null)).toEqual([]); // a cron run always owns its tick
     const ticks = runs.map((run) => run.tick?.getTime());
@@ -160,27 +201,50 @@ if (skipReason !== undefined) {
   it('brought every WhatsApp number to its seed end state exactly once, on one worker', async () => {
     expect(whatsapp.outcomes).toHaveLength(12);
     for (const outcome of whatsapp.outcomes) {
-      const expected = outcome.scanned ? { status: 'connected', lastError: null } : { status: 'failed', lastError: SEED_FAILURE };
-      expect({ id: outcome.id, status: outcome.status, lastError: outcome.lastError }).toEqual({ id: outcome.id, ...expected });
+      const expected = outcome.scanned
+        ? { status: 'connected', lastError: null }
+        : { status: 'failed', lastError: SEED_FAILURE };
+      expect({ id: outcome.id, status: outcome.status, lastError: outcome.lastError }).toEqual({
+        id: outcome.id,
+        ...expected,
+      });
     }
     // The workers' own record of what they said, from the broker's firehose (heartbeats aside).
-    const events = tap.on(WORKER_EVENTS_QUEUE).map((message) => message.body).filter((body) => body.action !== 'heartbeat');
-    const rows = await cluster.query<{ id: number; phone_number: string; status: string; worker_id: string; session_id: string }>(
-      'SELECT id, phone_number, status, worker_id, session_id FROM whatsapp_numbers ORDER BY id',
-    );
+    const events = tap
+      .on(WORKER_EVENTS_QUEUE)
+      .map((message) => message.body)
+      .filter((body) => body.action !== 'heartbeat');
+    const rows = await cluster.query<{
+      id: number;
+      phone_number: string;
+      status: string;
+      worker_id: string;
+      session_id: string;
+    }>('SELECT id, phone_number, status, worker_id, session_id FROM whatsapp_numbers ORDER BY id');
     expect(rows).toHaveLength(12);
     for (const row of rows) {
       const own = events.filter((body) => body.numberId === row.id);
       const actions = own.map((body) => body.action);
       const expected = row.status === 'connected' ? ['connected'] : ['error'];
-      expect({ id: row.id, ends: actions.filter((action) => action === 'connected' || action === 'error') }).toEqual({ id: row.id, ends: expected });
+      expect({ id: row.id, ends: actions.filter((action) => action === 'connected' || action === 'error') }).toEqual({
+        id: row.id,
+        ends: expected,
+      });
       expect({ id: row.id, last: actions.at(-1) }).toEqual({ id: row.id, last: expected[0] });
       if (row.status === 'failed') {
         // The seed's schedule: a QR, then each regeneration announced and shown, then the error.
-        expect(actions).toEqual(['qr_generated', ...Array.from({ length: MAX_QR_RETRIES }, () => ['qr_regenerating', 'qr_generated']).flat(), 'error']);
+        expect(actions).toEqual([
+          'qr_generated',
+          ...Array.from({ length: MAX_QR_RETRIES }, () => ['qr_regenerating', 'qr_generated']).flat(),
+          'error',
+        ]);
       }
       // One owner and one session per number: every event from the worker the database names.
-      expect({ id: row.id, workers: [...new Set(own.map((body) => body.workerId))], sessions: [...new Set(own.map((body) => body.sessionId))] }).toEqual({
+      expect({
+        id: row.id,
+        workers: [...new Set(own.map((body) => body.workerId))],
+        sessions: [...new Set(own.map((body) => body.sessionId))],
+      }).toEqual({
         id: row.id,
         workers: [row.worker_id],
         sessions: [`session_${row.id}_${row.phone_number}`],
@@ -192,7 +256,10 @@ if (skipReason !== undefined) {
 
   it('refreshed each Vinted session once at a time, every session still active', async () => {
     expect(fake.refreshCalls).toBeGreaterThan(3);
-    expect({ maxInFlightPerAccount: fake.maxInFlightPerAccount, rejected: fake.rejectedRefreshes }).toEqual({ maxInFlightPerAccount: 1, rejected: 0 });
+    expect({ maxInFlightPerAccount: fake.maxInFlightPerAccount, rejected: fake.rejectedRefreshes }).toEqual({
+      maxInFlightPerAccount: 1,
+      rejected: 0,
+    });
     expect(await vinted.statuses()).toEqual(['active', 'active', 'active']);
   });
 
@@ -200,7 +267,12 @@ if (skipReason !== undefined) {
     const { tally } = ledger;
     const connected = whatsapp.outcomes.filter((outcome) => outcome.status === 'connected').length;
     const failed = whatsapp.outcomes.filter((outcome) => outcome.status === 'failed').length;
-    const perWorker = cluster.workers.map((worker) => `${worker.workerId} ${whatsapp.outcomes.filter((outcome) => outcome.workerId === worker.workerId).length}`).join(', ');
+    const perWorker = cluster.workers
+      .map(
+        (worker) =>
+          `${worker.workerId} ${whatsapp.outcomes.filter((outcome) => outcome.workerId === worker.workerId).length}`,
+      )
+      .join(', ');
     console.log(
       [
         `Topology drill: ${cluster.apis.length} API replicas, ${cluster.workers.length} workers, ${LOAD_MS / 1000} s of load`,

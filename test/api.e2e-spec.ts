@@ -26,7 +26,11 @@ class ProbeController {
 
   @Post('exact')
   exact(): never {
-    throw new ExactHttpError(401, { detail: 'Authentication credentials were not provided.' }, { 'WWW-Authenticate': 'Bearer realm="api"' });
+    throw new ExactHttpError(
+      401,
+      { detail: 'Authentication credentials were not provided.' },
+      { 'WWW-Authenticate': 'Bearer realm="api"' },
+    );
   }
 }
 
@@ -48,7 +52,9 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
   });
 
   it('answers liveness and readiness', async () => {
-    await request(app.getHttpServer()).get('/api/health').expect(200, { status: 'ok', info: {}, error: {}, details: {} });
+    await request(app.getHttpServer())
+      .get('/api/health')
+      .expect(200, { status: 'ok', info: {}, error: {}, details: {} });
     const ready = await request(app.getHttpServer()).get('/api/health/ready').expect(200);
     expect(ready.body.info).toEqual({ database: { status: 'up' }, bus: { status: 'up' } });
   });
@@ -63,17 +69,26 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
 
   it('serves Prometheus metrics', async () => {
     await request(app.getHttpServer()).get('/api/health').expect(200);
-    const { text } = await request(app.getHttpServer()).get('/metrics').expect(200).expect('content-type', /text\/plain/);
+    const { text } = await request(app.getHttpServer())
+      .get('/metrics')
+      .expect(200)
+      .expect('content-type', /text\/plain/);
     expect(text).toContain('http_request_duration_seconds_count{method="GET",route="/api/health",status="200"}');
     expect(text).toContain('process_cpu_user_seconds_total');
   });
 
   it('accepts a valid body', async () => {
-    await request(app.getHttpServer()).post('/api/probe/').send({ name: 'a', points: 3 }).expect(201, { name: 'a', points: 3 });
+    await request(app.getHttpServer())
+      .post('/api/probe/')
+      .send({ name: 'a', points: 3 })
+      .expect(201, { name: 'a', points: 3 });
   });
 
   it('rejects unknown JSON fields with 400 {detail, code}', async () => {
-    const { body } = await request(app.getHttpServer()).post('/api/probe/').send({ name: 'a', points: 3, admin: true }).expect(400);
+    const { body } = await request(app.getHttpServer())
+      .post('/api/probe/')
+      .send({ name: 'a', points: 3, admin: true })
+      .expect(400);
     expect(body).toEqual({
       detail: 'Invalid input - admin: Unknown field "admin".',
       code: 'invalid',
@@ -102,7 +117,10 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
   });
 
   it('answers an oversized body with 413', async () => {
-    const { body } = await request(app.getHttpServer()).post('/api/probe/').send({ name: 'x'.repeat(200_000), points: 1 }).expect(413);
+    const { body } = await request(app.getHttpServer())
+      .post('/api/probe/')
+      .send({ name: 'x'.repeat(200_000), points: 1 })
+      .expect(413);
     expect(body.code).toBe('payload_too_large');
   });
 
@@ -119,7 +137,9 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
   });
 
   it('answers an unknown path with 404 {detail, code}', async () => {
-    await request(app.getHttpServer()).get('/api/nothing-here/').expect(404, { detail: 'Not found.', code: 'not_found' });
+    await request(app.getHttpServer())
+      .get('/api/nothing-here/')
+      .expect(404, { detail: 'Not found.', code: 'not_found' });
   });
 
   it('serves a path with or without its trailing slash', async () => {
@@ -142,7 +162,11 @@ const withServers = stackTargets().includes('servers');
     const broker = new URL(stack.env.AMQP_URL);
     postgres = await TcpProxy.start(database.hostname, Number(database.port || 5432));
     rabbitmq = await TcpProxy.start(broker.hostname, Number(broker.port || 5672));
-    const env = { ...stack.env, DATABASE_URL: postgres.wrap(stack.env.DATABASE_URL), AMQP_URL: rabbitmq.wrap(stack.env.AMQP_URL) };
+    const env = {
+      ...stack.env,
+      DATABASE_URL: postgres.wrap(stack.env.DATABASE_URL),
+      AMQP_URL: rabbitmq.wrap(stack.env.AMQP_URL),
+    };
     app = await createApiApp(loadConfig(env).config);
   });
 
@@ -161,31 +185,59 @@ const withServers = stackTargets().includes('servers');
     expect(down.body.error.database.status).toBe('down');
     await request(app.getHttpServer()).get('/api/health').expect(200);
     await postgres.restore();
-    await expect(eventually(() => request(app.getHttpServer()).get('/api/health/ready'), (r) => r.status === 200)).resolves.toBe(true);
+    await expect(
+      eventually(
+        () => request(app.getHttpServer()).get('/api/health/ready'),
+        (r) => r.status === 200,
+      ),
+    ).resolves.toBe(true);
   });
 
   it('answers a request that needs the database 503 database_unavailable while it is unreachable, quickly, and serves again after', async () => {
-    const login = () => request(app.getHttpServer()).post('/api/token/').send({ username: 'nobody', password: 'irrelevant-password' });
+    const login = () =>
+      request(app.getHttpServer()).post('/api/token/').send({ username: 'nobody', password: 'irrelevant-password' });
     await login().expect(401);
     await postgres.cut();
     const started = Date.now();
     const down = await login().expect(503);
-    expect(down.body).toEqual({ detail: 'The database is unavailable. Try again in a few seconds.', code: 'database_unavailable' });
+    expect(down.body).toEqual({
+      detail: 'The database is unavailable. Try again in a few seconds.',
+      code: 'database_unavailable',
+    });
     expect(down.headers['retry-after']).toBe('5');
     expect(Date.now() - started).toBeLessThan(15_000);
     await postgres.restore();
-    await expect(eventually(() => login(), (r) => r.status === 401)).resolves.toBe(true);
+    await expect(
+      eventually(
+        () => login(),
+        (r) => r.status === 401,
+      ),
+    ).resolves.toBe(true);
   });
 
   it('reports 503 while RabbitMQ is unreachable and recovers after', async () => {
     await rabbitmq.cut();
-    await expect(eventually(() => request(app.getHttpServer()).get('/api/health/ready'), (r) => r.status === 503)).resolves.toBe(true);
+    await expect(
+      eventually(
+        () => request(app.getHttpServer()).get('/api/health/ready'),
+        (r) => r.status === 503,
+      ),
+    ).resolves.toBe(true);
     await rabbitmq.restore();
-    await expect(eventually(() => request(app.getHttpServer()).get('/api/health/ready'), (r) => r.status === 200)).resolves.toBe(true);
+    await expect(
+      eventually(
+        () => request(app.getHttpServer()).get('/api/health/ready'),
+        (r) => r.status === 200,
+      ),
+    ).resolves.toBe(true);
   });
 });
 
-async function eventually<T>(probe: () => PromiseLike<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<boolean> {
+async function eventually<T>(
+  probe: () => PromiseLike<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (done(await probe())) {

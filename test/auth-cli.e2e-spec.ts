@@ -11,7 +11,18 @@ describe.each(databaseTargets())('cli users create / flush-expired-tokens on %s'
   afterAll(async () => database?.cleanup());
 
   it('creates a user and exits 0', async () => {
-    const result = await runApp('cli', env(), ['users', 'create', '--username', 'vera', '--password', 'long-enough', '--email', 'vera@example.com', '--role', 'vendor']);
+    const result = await runApp('cli', env(), [
+      'users',
+      'create',
+      '--username',
+      'vera',
+      '--password',
+      'long-enough',
+      '--email',
+      'vera@example.com',
+      '--role',
+      'vendor',
+    ]);
     expect(result).toMatchObject({ code: 0 });
     expect(result.stdout).toMatch(/Created vendor "vera" \(id \d+\)\./);
   });

@@ -57,7 +57,13 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
     beforeAll(async () => {
       ({ app, close } = await startAuthApp(
         target,
-        { JWT_ACCESS_TOKEN_LIFETIME: '1s', JWT_REFRESH_GRACE_PERIOD: '0s', JWT_REFRESH_MIDDLEWARE: 'true', JWT_AUTH_COOKIE: 'true', ...THROTTLE_OFF },
+        {
+          JWT_ACCESS_TOKEN_LIFETIME: '1s',
+          JWT_REFRESH_GRACE_PERIOD: '0s',
+          JWT_REFRESH_MIDDLEWARE: 'true',
+          JWT_AUTH_COOKIE: 'true',
+          ...THROTTLE_OFF,
+        },
         [RefreshProbeModule],
       ));
       await createUser(app, 'alice');
@@ -77,7 +83,11 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
       it('serves an expired access token with a valid refresh token and answers the rotated pair in headers', async () => {
         const pair = await login(app, 'alice');
         await sleep(ACCESS_LIFETIME_WAIT);
-        const response = await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${pair.access}`).set('x-refresh-token', pair.refresh).expect(200);
+        const response = await http()
+          .get('/api/probe-refresh/me')
+          .set('authorization', `Bearer ${pair.access}`)
+          .set('x-refresh-token', pair.refresh)
+          .expect(200);
         expect(response.body).toEqual({ id: expect.any(Number), username: 'alice', role: 'customer' });
         const access = response.headers['x-access-token'];
         const refresh = response.headers['x-refresh-token'];
@@ -89,13 +99,20 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
 
         await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${access}`).expect(200);
         // The old refresh token was rotated: presenting it again is reuse, which revokes the family.
-        await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(401, invalid('Token is blacklisted'));
+        await http()
+          .post('/api/token/refresh/')
+          .send({ refresh: pair.refresh })
+          .expect(401, invalid('Token is blacklisted'));
         await http().post('/api/token/refresh/').send({ refresh }).expect(401, invalid('Token is blacklisted'));
       });
 
       it('leaves a valid access token alone', async () => {
         const pair = await login(app, 'alice');
-        const response = await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${pair.access}`).set('x-refresh-token', pair.refresh).expect(200);
+        const response = await http()
+          .get('/api/probe-refresh/me')
+          .set('authorization', `Bearer ${pair.access}`)
+          .set('x-refresh-token', pair.refresh)
+          .expect(200);
         expect(response.headers['x-access-token']).toBeUndefined();
         await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(200);
       });
@@ -107,10 +124,18 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         await http().post('/api/token/refresh/').send({ refresh: spent.refresh }).expect(200);
         await sleep(ACCESS_LIFETIME_WAIT);
         for (const refresh of ['garbage', bob.refresh, pair.access]) {
-          const response = await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${pair.access}`).set('x-refresh-token', refresh).expect(401, expiredAccess);
+          const response = await http()
+            .get('/api/probe-refresh/me')
+            .set('authorization', `Bearer ${pair.access}`)
+            .set('x-refresh-token', refresh)
+            .expect(401, expiredAccess);
           expect(response.headers['x-access-token']).toBeUndefined();
         }
-        await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${spent.access}`).set('x-refresh-token', spent.refresh).expect(401, expiredAccess);
+        await http()
+          .get('/api/probe-refresh/me')
+          .set('authorization', `Bearer ${spent.access}`)
+          .set('x-refresh-token', spent.refresh)
+          .expect(401, expiredAccess);
         // bob's token was not touched by the refused attempt
         await http().post('/api/token/refresh/').send({ refresh: bob.refresh }).expect(200);
       });
@@ -136,9 +161,13 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         const { access, refresh, cookies } = await loginWithCookies('alice');
         expect(claimsOf(access).token_type).toBe('access');
         expect(cookies.hourglass_refresh.value).toBe(refresh);
-        expect(cookies.hourglass_refresh.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/api/', 'Max-Age=604800']));
+        expect(cookies.hourglass_refresh.attributes).toEqual(
+          expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/api/', 'Max-Age=604800']),
+        );
         expect(cookies.hourglass_csrf.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
-        expect(cookies.hourglass_csrf.attributes).toEqual(expect.arrayContaining(['Secure', 'SameSite=Strict', 'Path=/']));
+        expect(cookies.hourglass_csrf.attributes).toEqual(
+          expect.arrayContaining(['Secure', 'SameSite=Strict', 'Path=/']),
+        );
         expect(cookies.hourglass_csrf.attributes).not.toContain('HttpOnly');
       });
 
@@ -152,7 +181,9 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         const cookies = setCookies(response);
         expect(cookies.hourglass_refresh.value).toBe(response.body.refresh);
         expect(cookies.hourglass_refresh.value).not.toBe(refresh);
-        expect(cookies.hourglass_refresh.attributes).toEqual(expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict']));
+        expect(cookies.hourglass_refresh.attributes).toEqual(
+          expect.arrayContaining(['HttpOnly', 'Secure', 'SameSite=Strict']),
+        );
         expect(cookies.hourglass_csrf.value).toBe(csrf);
         await http().post('/api/token/refresh/').send({ refresh }).expect(401, invalid('Token is blacklisted'));
       });
@@ -161,8 +192,16 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         const { refresh, csrf } = await loginWithCookies('alice');
         const cookie = `hourglass_refresh=${refresh}; hourglass_csrf=${csrf}`;
         await http().post('/api/token/refresh/').set('cookie', cookie).expect(403, CSRF_FAILED);
-        await http().post('/api/token/refresh/').set('cookie', cookie).set('x-csrf-token', `${csrf.slice(0, -1)}x`).expect(403, CSRF_FAILED);
-        await http().post('/api/token/refresh/').set('cookie', `hourglass_refresh=${refresh}`).set('x-csrf-token', csrf).expect(403, CSRF_FAILED);
+        await http()
+          .post('/api/token/refresh/')
+          .set('cookie', cookie)
+          .set('x-csrf-token', `${csrf.slice(0, -1)}x`)
+          .expect(403, CSRF_FAILED);
+        await http()
+          .post('/api/token/refresh/')
+          .set('cookie', `hourglass_refresh=${refresh}`)
+          .set('x-csrf-token', csrf)
+          .expect(403, CSRF_FAILED);
         await http().post('/api/token/blacklist/').set('cookie', cookie).expect(403, CSRF_FAILED);
         // A token in the body does not rely on the cookie: simplejwt's contract as is.
         await http().post('/api/token/refresh/').set('cookie', cookie).send({ refresh }).expect(200);
@@ -177,7 +216,9 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
           .expect(200, {});
         const cookies = setCookies(response);
         expect(cookies.hourglass_refresh.value).toBe('');
-        expect(cookies.hourglass_refresh.attributes).toEqual(expect.arrayContaining(['Path=/api/', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT']));
+        expect(cookies.hourglass_refresh.attributes).toEqual(
+          expect.arrayContaining(['Path=/api/', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT']),
+        );
         expect(cookies.hourglass_csrf.value).toBe('');
         await http().post('/api/token/refresh/').send({ refresh }).expect(401, invalid('Token is blacklisted'));
       });
@@ -186,15 +227,28 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         const { access, refresh, csrf } = await loginWithCookies('alice');
         await sleep(ACCESS_LIFETIME_WAIT);
         const cookie = `hourglass_refresh=${refresh}; hourglass_csrf=${csrf}`;
-        await http().post('/api/probe-refresh/me').set('authorization', `Bearer ${access}`).set('cookie', cookie).expect(401, expiredAccess);
-        const response = await http().post('/api/probe-refresh/me').set('authorization', `Bearer ${access}`).set('cookie', cookie).set('x-csrf-token', csrf).expect(200, { changed: 'alice' });
+        await http()
+          .post('/api/probe-refresh/me')
+          .set('authorization', `Bearer ${access}`)
+          .set('cookie', cookie)
+          .expect(401, expiredAccess);
+        const response = await http()
+          .post('/api/probe-refresh/me')
+          .set('authorization', `Bearer ${access}`)
+          .set('cookie', cookie)
+          .set('x-csrf-token', csrf)
+          .expect(200, { changed: 'alice' });
         expect(claimsOf(response.headers['x-access-token']).token_type).toBe('access');
         expect(response.headers['x-refresh-token']).toBeUndefined();
         const rotated = setCookies(response).hourglass_refresh.value;
         expect(claimsOf(rotated).token_type).toBe('refresh');
         expect(rotated).not.toBe(refresh);
 
-        const get = await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${access}`).set('cookie', `hourglass_refresh=${rotated}`).expect(200);
+        const get = await http()
+          .get('/api/probe-refresh/me')
+          .set('authorization', `Bearer ${access}`)
+          .set('cookie', `hourglass_refresh=${rotated}`)
+          .expect(200);
         expect(setCookies(get).hourglass_refresh.value).not.toBe(rotated);
       });
     });
@@ -213,10 +267,19 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
     it('documents the cookies, the CSRF header and the middleware headers', async () => {
       const { body } = await request(app.getHttpServer()).get('/api/docs-json').expect(200);
       const document = body as {
-        paths: Record<string, { post?: { parameters?: { name: string }[]; responses: Record<string, { headers?: Record<string, unknown> }> } }>;
+        paths: Record<
+          string,
+          {
+            post?: {
+              parameters?: { name: string }[];
+              responses: Record<string, { headers?: Record<string, unknown> }>;
+            };
+          }
+        >;
         components: { securitySchemes: Record<string, { in?: string; name?: string }> };
       };
-      const operation = (path: string) => Object.entries(document.paths).find(([key]) => key.replace(/\/$/, '') === path)?.[1].post;
+      const operation = (path: string) =>
+        Object.entries(document.paths).find(([key]) => key.replace(/\/$/, '') === path)?.[1].post;
       for (const path of ['/api/token', '/api/token/refresh', '/api/token/blacklist']) {
         expect(operation(path)?.responses['200'].headers).toHaveProperty('Set-Cookie');
       }
@@ -224,8 +287,14 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         expect(operation(path)?.parameters?.map((parameter) => parameter.name)).toContain('X-CSRF-Token');
         expect(operation(path)?.responses).toHaveProperty('403');
       }
-      expect(document.components.securitySchemes.refreshMiddleware).toMatchObject({ in: 'header', name: 'X-Refresh-Token' });
-      expect(document.components.securitySchemes.hourglass_refresh).toMatchObject({ in: 'cookie', name: 'hourglass_refresh' });
+      expect(document.components.securitySchemes.refreshMiddleware).toMatchObject({
+        in: 'header',
+        name: 'X-Refresh-Token',
+      });
+      expect(document.components.securitySchemes.hourglass_refresh).toMatchObject({
+        in: 'cookie',
+        name: 'hourglass_refresh',
+      });
     });
   });
 
@@ -235,20 +304,33 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
     const http = () => request(app.getHttpServer());
 
     beforeAll(async () => {
-      ({ app, close } = await startAuthApp(target, { JWT_ACCESS_TOKEN_LIFETIME: '1s', ...THROTTLE_OFF }, [RefreshProbeModule]));
+      ({ app, close } = await startAuthApp(target, { JWT_ACCESS_TOKEN_LIFETIME: '1s', ...THROTTLE_OFF }, [
+        RefreshProbeModule,
+      ]));
       await createUser(app, 'alice');
     });
 
     afterAll(async () => close?.());
 
     it('answers an expired access token with 401 even with X-Refresh-Token, and sets no cookie', async () => {
-      const response = await http().post('/api/token/').send({ username: 'alice', password: 'correct-horse' }).expect(200);
+      const response = await http()
+        .post('/api/token/')
+        .send({ username: 'alice', password: 'correct-horse' })
+        .expect(200);
       expect(response.headers['set-cookie']).toBeUndefined();
       const pair = response.body as { access: string; refresh: string };
       await sleep(ACCESS_LIFETIME_WAIT);
-      const refused = await http().get('/api/probe-refresh/me').set('authorization', `Bearer ${pair.access}`).set('x-refresh-token', pair.refresh).expect(401, expiredAccess);
+      const refused = await http()
+        .get('/api/probe-refresh/me')
+        .set('authorization', `Bearer ${pair.access}`)
+        .set('x-refresh-token', pair.refresh)
+        .expect(401, expiredAccess);
       expect(refused.headers['x-access-token']).toBeUndefined();
-      await http().post('/api/token/refresh/').set('cookie', `hourglass_refresh=${pair.refresh}`).send({}).expect(400, { refresh: ['This field is required.'] });
+      await http()
+        .post('/api/token/refresh/')
+        .set('cookie', `hourglass_refresh=${pair.refresh}`)
+        .send({})
+        .expect(400, { refresh: ['This field is required.'] });
       await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(200);
     });
   });

@@ -41,11 +41,16 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     it('refuses a tampered payload', async () => {
       const { access } = await login(app, 'alice');
       const [header, , signature] = access.split('.');
-      await me(`${header}.${b64({ ...claimsOf(access), user_id: aliceId + 1 })}.${signature}`).expect(401, accessInvalid('Token is invalid'));
+      await me(`${header}.${b64({ ...claimsOf(access), user_id: aliceId + 1 })}.${signature}`).expect(
+        401,
+        accessInvalid('Token is invalid'),
+      );
     });
 
     it('refuses a token expired by 1 s', async () => {
-      const token = await new SignJWT(accessClaims(aliceId, Math.floor(Date.now() / 1000) - 1)).setProtectedHeader({ alg: 'HS256' }).sign(Buffer.from(SIGNING_KEY));
+      const token = await new SignJWT(accessClaims(aliceId, Math.floor(Date.now() / 1000) - 1))
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(Buffer.from(SIGNING_KEY));
       await me(token).expect(401, accessInvalid('Token is expired'));
     });
 
@@ -65,13 +70,17 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
       const responses = await Promise.all([refresh(token), refresh(token)]);
       expect(responses.map((response) => response.status).sort()).toEqual([200, 401]);
       const jti = claimsOf(token).jti;
-      const rows = await app.get(DataSource).query('SELECT count(*)::int AS n FROM refresh_tokens WHERE parent_jti = $1', [jti]);
+      const rows = await app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS n FROM refresh_tokens WHERE parent_jti = $1', [jti]);
       expect(rows[0].n).toBe(1);
     });
 
     it('stores refresh tokens hashed, never raw', async () => {
       const { refresh: token } = await login(app, 'alice');
-      const rows = await app.get(DataSource).query('SELECT * FROM refresh_tokens WHERE jti = $1', [claimsOf(token).jti]);
+      const rows = await app
+        .get(DataSource)
+        .query('SELECT * FROM refresh_tokens WHERE jti = $1', [claimsOf(token).jti]);
       expect(JSON.stringify(rows)).not.toContain(token);
       expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
     });
@@ -89,7 +98,13 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     it('kills live access tokens on a password change', async () => {
       const bob = await createUser(app, 'bob');
       const pair = await login(app, 'bob');
-      await app.get(UsersService).changePassword(bob.id, { old_password: 'correct-horse', new_password1: 'another-password', new_password2: 'another-password' });
+      await app
+        .get(UsersService)
+        .changePassword(bob.id, {
+          old_password: 'correct-horse',
+          new_password1: 'another-password',
+          new_password2: 'another-password',
+        });
       await me(pair.access).expect(401, accessInvalid('Token is blacklisted'));
       await login(app, 'bob', 'another-password');
     });
@@ -99,16 +114,28 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
       const pair = await login(app, 'carol');
       await app.get(UsersService).setActive(carol.id, false);
       await me(pair.access).expect(401, { detail: 'User is inactive', code: 'user_inactive' });
-      await http().post('/api/token/').send({ username: 'carol', password: 'correct-horse' }).expect(401, { detail: 'No active account found with the given credentials' });
-      await refresh(pair.refresh).expect(401, { detail: 'No active account found for the given token.', code: 'no_active_account' });
+      await http()
+        .post('/api/token/')
+        .send({ username: 'carol', password: 'correct-horse' })
+        .expect(401, { detail: 'No active account found with the given credentials' });
+      await refresh(pair.refresh).expect(401, {
+        detail: 'No active account found for the given token.',
+        code: 'no_active_account',
+      });
     });
 
     it('purges expired refresh tokens', async () => {
       const { refresh: token } = await login(app, 'alice');
-      await app.get(DataSource).query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE jti = $1`, [claimsOf(token).jti]);
+      await app
+        .get(DataSource)
+        .query(`UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE jti = $1`, [
+          claimsOf(token).jti,
+        ]);
       const { TokensService } = await import('@app/auth');
       expect(await app.get(TokensService).flushExpired()).toBeGreaterThanOrEqual(1);
-      const rows = await app.get(DataSource).query('SELECT 1 FROM refresh_tokens WHERE jti = $1', [claimsOf(token).jti]);
+      const rows = await app
+        .get(DataSource)
+        .query('SELECT 1 FROM refresh_tokens WHERE jti = $1', [claimsOf(token).jti]);
       expect(rows).toHaveLength(0);
     });
   });
@@ -121,13 +148,17 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     const refresh = (token: string) => http().post('/api/token/refresh/').send({ refresh: token });
 
     beforeAll(async () => {
-      ({ app, close } = await startAuthApp(target, { JWT_LEEWAY: '5s', JWT_REFRESH_GRACE_PERIOD: '10s' }, [AuthProbeModule]));
+      ({ app, close } = await startAuthApp(target, { JWT_LEEWAY: '5s', JWT_REFRESH_GRACE_PERIOD: '10s' }, [
+        AuthProbeModule,
+      ]));
       aliceId = (await createUser(app, 'alice')).id;
     });
     afterAll(async () => close?.());
 
     it('accepts a token expired by 1 s within the leeway', async () => {
-      const token = await new SignJWT(accessClaims(aliceId, Math.floor(Date.now() / 1000) - 1)).setProtectedHeader({ alg: 'HS256' }).sign(Buffer.from(SIGNING_KEY));
+      const token = await new SignJWT(accessClaims(aliceId, Math.floor(Date.now() / 1000) - 1))
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(Buffer.from(SIGNING_KEY));
       await http().get('/api/probe-auth/me').set('authorization', `Bearer ${token}`).expect(200);
     });
 
@@ -144,7 +175,9 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
       const responses = await Promise.all([refresh(token), refresh(token)]);
       expect(responses.map((response) => response.status)).toEqual([200, 200]);
       expect(responses[0].body.refresh).toBe(responses[1].body.refresh);
-      const rows = await app.get(DataSource).query('SELECT count(*)::int AS n FROM refresh_tokens WHERE parent_jti = $1', [claimsOf(token).jti]);
+      const rows = await app
+        .get(DataSource)
+        .query('SELECT count(*)::int AS n FROM refresh_tokens WHERE parent_jti = $1', [claimsOf(token).jti]);
       expect(rows[0].n).toBe(1);
     });
   });
@@ -152,7 +185,10 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
   describe('with ES256 keys', () => {
     const pem = () => {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      return { privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
+      return {
+        privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      };
     };
     const oldKey = pem();
     const newKey = pem();
@@ -165,7 +201,11 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     beforeAll(async () => {
       ({ app, close } = await startAuthApp(
         target,
-        { JWT_ALGORITHM: 'ES256', JWT_PRIVATE_KEY: newKey.privateKey.replace(/\n/g, '\\n'), JWT_VERIFYING_KEYS: oldKey.publicKey },
+        {
+          JWT_ALGORITHM: 'ES256',
+          JWT_PRIVATE_KEY: newKey.privateKey.replace(/\n/g, '\\n'),
+          JWT_VERIFYING_KEYS: oldKey.publicKey,
+        },
         [AuthProbeModule],
       ));
       aliceId = (await createUser(app, 'alice')).id;
@@ -197,7 +237,9 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
       const { body } = await http().get('/api/.well-known/jwks.json').expect(200);
       const claims = accessClaims(aliceId, Math.floor(Date.now() / 1000) + 600);
       for (const kid of [body.keys[0].kid, undefined]) {
-        const token = await new SignJWT(claims).setProtectedHeader(kid ? { alg: 'HS256', kid } : { alg: 'HS256' }).sign(Buffer.from(newKey.publicKey));
+        const token = await new SignJWT(claims)
+          .setProtectedHeader(kid ? { alg: 'HS256', kid } : { alg: 'HS256' })
+          .sign(Buffer.from(newKey.publicKey));
         await me(token).expect(401, accessInvalid('Token is invalid'));
       }
     });

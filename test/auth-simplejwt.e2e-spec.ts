@@ -13,7 +13,9 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    ({ app, close } = await startAuthApp(target, { JWT_ACCESS_TOKEN_LIFETIME: '3s', JWT_REFRESH_GRACE_PERIOD: '0s' }, [AuthProbeModule]));
+    ({ app, close } = await startAuthApp(target, { JWT_ACCESS_TOKEN_LIFETIME: '3s', JWT_REFRESH_GRACE_PERIOD: '0s' }, [
+      AuthProbeModule,
+    ]));
     await createUser(app, 'alice');
     await createUser(app, 'root', 'correct-horse', 'admin');
   });
@@ -22,10 +24,20 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
 
   describe('POST /api/token/', () => {
     it('answers 200 {access, refresh} with simplejwt claims', async () => {
-      const { body } = await http().post('/api/token/').send({ username: 'alice', password: 'correct-horse' }).expect(200);
+      const { body } = await http()
+        .post('/api/token/')
+        .send({ username: 'alice', password: 'correct-horse' })
+        .expect(200);
       expect(Object.keys(body).sort()).toEqual(['access', 'refresh']);
       const claims = claimsOf(body.access);
-      expect(claims).toEqual({ token_type: 'access', exp: expect.any(Number), iat: expect.any(Number), jti: expect.stringMatching(/^[0-9a-f]{32}$/), user_id: expect.any(Number), role: 'customer' });
+      expect(claims).toEqual({
+        token_type: 'access',
+        exp: expect.any(Number),
+        iat: expect.any(Number),
+        jti: expect.stringMatching(/^[0-9a-f]{32}$/),
+        user_id: expect.any(Number),
+        role: 'customer',
+      });
       expect(claimsOf(body.refresh).token_type).toBe('refresh');
     });
 
@@ -44,15 +56,31 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
     });
 
     it('names each missing field', async () => {
-      await http().post('/api/token/').send({ username: 'alice' }).expect(400, { password: ['This field is required.'] });
-      await http().post('/api/token/').send({}).expect(400, { username: ['This field is required.'], password: ['This field is required.'] });
+      await http()
+        .post('/api/token/')
+        .send({ username: 'alice' })
+        .expect(400, { password: ['This field is required.'] });
+      await http()
+        .post('/api/token/')
+        .send({})
+        .expect(400, { username: ['This field is required.'], password: ['This field is required.'] });
       // A null character reached PostgreSQL and answered 500 before the field check refused it.
-      await http().post('/api/token/').send({ username: 'a\u0000b', password: 'x' }).expect(400, { username: ['Null characters are not allowed.'] });
-      await http().post('/api/users/register/').send({ username: 'a\u0000b', email: 'a@b.co', password: 'long-enough-1' }).expect(400);
+      await http()
+        .post('/api/token/')
+        .send({ username: 'a\u0000b', password: 'x' })
+        .expect(400, { username: ['Null characters are not allowed.'] });
+      await http()
+        .post('/api/users/register/')
+        .send({ username: 'a\u0000b', email: 'a@b.co', password: 'long-enough-1' })
+        .expect(400);
     });
 
     it('answers malformed JSON with 400 and the DRF parse error', async () => {
-      const { body } = await http().post('/api/token/').set('content-type', 'application/json').send('{"username": ').expect(400);
+      const { body } = await http()
+        .post('/api/token/')
+        .set('content-type', 'application/json')
+        .send('{"username": ')
+        .expect(400);
       expect(body.detail).toMatch(/^JSON parse error - /);
     });
 
@@ -68,14 +96,23 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
       const { body } = await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(200);
       expect(Object.keys(body).sort()).toEqual(['access', 'refresh']);
       expect(body.refresh).not.toBe(pair.refresh);
-      await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(401, invalid('Token is blacklisted'));
+      await http()
+        .post('/api/token/refresh/')
+        .send({ refresh: pair.refresh })
+        .expect(401, invalid('Token is blacklisted'));
     });
 
     it('answers garbage, an access token and a missing field exactly', async () => {
       const pair = await login(app, 'alice');
       await http().post('/api/token/refresh/').send({ refresh: 'garbage' }).expect(401, invalid('Token is invalid'));
-      await http().post('/api/token/refresh/').send({ refresh: pair.access }).expect(401, invalid('Token has wrong type'));
-      await http().post('/api/token/refresh/').send({}).expect(400, { refresh: ['This field is required.'] });
+      await http()
+        .post('/api/token/refresh/')
+        .send({ refresh: pair.access })
+        .expect(401, invalid('Token has wrong type'));
+      await http()
+        .post('/api/token/refresh/')
+        .send({})
+        .expect(400, { refresh: ['This field is required.'] });
     });
   });
 
@@ -87,21 +124,33 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
       await http().post('/api/token/verify/').send({ token: 'garbage' }).expect(401, invalid('Token is invalid'));
       const [header, , signature] = pair.access.split('.');
       const forged = Buffer.from(JSON.stringify({ ...claimsOf(pair.access), role: 'admin' })).toString('base64url');
-      await http().post('/api/token/verify/').send({ token: `${header}.${forged}.${signature}` }).expect(401, invalid('Token is invalid'));
-      await http().post('/api/token/verify/').send({}).expect(400, { token: ['This field is required.'] });
+      await http()
+        .post('/api/token/verify/')
+        .send({ token: `${header}.${forged}.${signature}` })
+        .expect(401, invalid('Token is invalid'));
+      await http()
+        .post('/api/token/verify/')
+        .send({})
+        .expect(400, { token: ['This field is required.'] });
     });
 
     it('answers 400 non_field_errors for a rotated refresh token', async () => {
       const pair = await login(app, 'alice');
       await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(200);
-      await http().post('/api/token/verify/').send({ token: pair.refresh }).expect(400, { non_field_errors: ['Token is blacklisted'] });
+      await http()
+        .post('/api/token/verify/')
+        .send({ token: pair.refresh })
+        .expect(400, { non_field_errors: ['Token is blacklisted'] });
     });
 
     it('answers an expired token with 401 Token is expired', async () => {
       const pair = await login(app, 'alice');
       await sleep(3100); // past the 3 s lifetime (long enough that a loaded machine does not expire the other tests' tokens)
       await http().post('/api/token/verify/').send({ token: pair.access }).expect(401, invalid('Token is expired'));
-      await http().get('/api/probe-auth/me').set('authorization', `Bearer ${pair.access}`).expect(401, accessInvalid('Token is expired'));
+      await http()
+        .get('/api/probe-auth/me')
+        .set('authorization', `Bearer ${pair.access}`)
+        .expect(401, accessInvalid('Token is expired'));
     });
   });
 
@@ -109,11 +158,23 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
     it('logs out: 200 {}, then the token is blacklisted everywhere', async () => {
       const pair = await login(app, 'alice');
       await http().post('/api/token/blacklist/').send({ refresh: pair.refresh }).expect(200, {});
-      await http().post('/api/token/blacklist/').send({ refresh: pair.refresh }).expect(401, invalid('Token is blacklisted'));
-      await http().post('/api/token/refresh/').send({ refresh: pair.refresh }).expect(401, invalid('Token is blacklisted'));
-      await http().post('/api/token/verify/').send({ token: pair.refresh }).expect(400, { non_field_errors: ['Token is blacklisted'] });
+      await http()
+        .post('/api/token/blacklist/')
+        .send({ refresh: pair.refresh })
+        .expect(401, invalid('Token is blacklisted'));
+      await http()
+        .post('/api/token/refresh/')
+        .send({ refresh: pair.refresh })
+        .expect(401, invalid('Token is blacklisted'));
+      await http()
+        .post('/api/token/verify/')
+        .send({ token: pair.refresh })
+        .expect(400, { non_field_errors: ['Token is blacklisted'] });
       await http().post('/api/token/blacklist/').send({ refresh: 'garbage' }).expect(401, invalid('Token is invalid'));
-      await http().post('/api/token/blacklist/').send({}).expect(400, { refresh: ['This field is required.'] });
+      await http()
+        .post('/api/token/blacklist/')
+        .send({})
+        .expect(400, { refresh: ['This field is required.'] });
     });
   });
 
@@ -137,32 +198,56 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
 
     it('answers garbage and a refresh token with the exact body', async () => {
       const pair = await login(app, 'alice');
-      await http().get('/api/probe-auth/me').set('authorization', 'Bearer garbage').expect(401, accessInvalid('Token is invalid'));
-      await http().get('/api/probe-auth/me').set('authorization', `Bearer ${pair.refresh}`).expect(401, accessInvalid('Token has wrong type'));
+      await http()
+        .get('/api/probe-auth/me')
+        .set('authorization', 'Bearer garbage')
+        .expect(401, accessInvalid('Token is invalid'));
+      await http()
+        .get('/api/probe-auth/me')
+        .set('authorization', `Bearer ${pair.refresh}`)
+        .expect(401, accessInvalid('Token has wrong type'));
     });
 
     it('answers a wrong role with 403 and the right role with 200', async () => {
       const customer = await login(app, 'alice');
-      await http().get('/api/probe-auth/admin').set('authorization', `Bearer ${customer.access}`).expect(403, { detail: 'You do not have permission to perform this action.' });
+      await http()
+        .get('/api/probe-auth/admin')
+        .set('authorization', `Bearer ${customer.access}`)
+        .expect(403, { detail: 'You do not have permission to perform this action.' });
       const admin = await login(app, 'root');
-      await http().get('/api/probe-auth/admin').set('authorization', `Bearer ${admin.access}`).expect(200, { ok: true });
+      await http()
+        .get('/api/probe-auth/admin')
+        .set('authorization', `Bearer ${admin.access}`)
+        .expect(200, { ok: true });
     });
   });
 
   describe('POST /api/users/register/', () => {
     it('creates a customer, then refuses the same username with a field error', async () => {
-      const { body } = await http().post('/api/users/register/').send({ username: 'carol', email: 'carol@example.com', password: 'long-enough' }).expect(201);
+      const { body } = await http()
+        .post('/api/users/register/')
+        .send({ username: 'carol', email: 'carol@example.com', password: 'long-enough' })
+        .expect(201);
       expect(body).toEqual({ id: expect.any(Number), username: 'carol', email: 'carol@example.com', role: 'customer' });
-      await http().post('/api/users/register/').send({ username: 'carol', email: 'c2@example.com', password: 'long-enough' }).expect(400, { username: ['A user with that username already exists.'] });
+      await http()
+        .post('/api/users/register/')
+        .send({ username: 'carol', email: 'c2@example.com', password: 'long-enough' })
+        .expect(400, { username: ['A user with that username already exists.'] });
       await login(app, 'carol', 'long-enough');
     });
 
     it('validates the email, the password length and the required fields', async () => {
-      await http().post('/api/users/register/').send({ username: 'dave', email: 'not-an-email', password: 'short' }).expect(400, {
-        email: ['Enter a valid email address.'],
-        password: ['This password is too short. It must contain at least 8 characters.'],
-      });
-      await http().post('/api/users/register/').send({ username: 'dave' }).expect(400, { email: ['This field is required.'], password: ['This field is required.'] });
+      await http()
+        .post('/api/users/register/')
+        .send({ username: 'dave', email: 'not-an-email', password: 'short' })
+        .expect(400, {
+          email: ['Enter a valid email address.'],
+          password: ['This password is too short. It must contain at least 8 characters.'],
+        });
+      await http()
+        .post('/api/users/register/')
+        .send({ username: 'dave' })
+        .expect(400, { email: ['This field is required.'], password: ['This field is required.'] });
     });
   });
 

@@ -27,7 +27,8 @@ describe.each(stackTargets())('auth throttling on the %s stack', (target) => {
   let app: NestExpressApplication;
   let close: () => Promise<void>;
   const post = (path: string, ip: string) => request(app.getHttpServer()).post(path).set('X-Forwarded-For', ip);
-  const obtain = (ip: string, username: string, password = 'wrong-password') => post('/api/token/', ip).send({ username, password });
+  const obtain = (ip: string, username: string, password = 'wrong-password') =>
+    post('/api/token/', ip).send({ username, password });
 
   beforeAll(async () => {
     ({ app, close } = await startAuthApp(target, { AUTH_THROTTLE_LIMIT: '3', AUTH_THROTTLE_TTL: '1m' }));
@@ -39,7 +40,7 @@ describe.each(stackTargets())('auth throttling on the %s stack', (target) => {
   afterAll(async () => close?.());
 
   describe('POST /api/token/', () => {
-    it('answers the 4th attempt from one IP with 429, Retry-After and DRF\'s body, even with the right password', async () => {
+    it("answers the 4th attempt from one IP with 429, Retry-After and DRF's body, even with the right password", async () => {
       for (let attempt = 1; attempt <= 3; attempt++) {
         await obtain('203.0.113.1', 'alice').expect(401, NO_ACCOUNT);
       }
@@ -69,7 +70,9 @@ describe.each(stackTargets())('auth throttling on the %s stack', (target) => {
 
     it('does not count a request without a username against any username', async () => {
       for (const ip of ['198.51.100.21', '198.51.100.22', '198.51.100.23', '198.51.100.24']) {
-        await post('/api/token/', ip).send({ password: 'x' }).expect(400, { username: ['This field is required.'] });
+        await post('/api/token/', ip)
+          .send({ password: 'x' })
+          .expect(400, { username: ['This field is required.'] });
       }
     });
   });
@@ -77,7 +80,9 @@ describe.each(stackTargets())('auth throttling on the %s stack', (target) => {
   describe('POST /api/token/refresh/', () => {
     it('is limited per IP', async () => {
       for (let attempt = 1; attempt <= 3; attempt++) {
-        await post('/api/token/refresh/', '203.0.113.10').send({ refresh: 'garbage' }).expect(401, { detail: 'Token is invalid', code: 'token_not_valid' });
+        await post('/api/token/refresh/', '203.0.113.10')
+          .send({ refresh: 'garbage' })
+          .expect(401, { detail: 'Token is invalid', code: 'token_not_valid' });
       }
       expectThrottled(await post('/api/token/refresh/', '203.0.113.10').send({ refresh: 'garbage' }), 60);
       await post('/api/token/refresh/', '203.0.113.11').send({ refresh: 'garbage' }).expect(401);
@@ -131,7 +136,12 @@ describe.each(stackTargets())('auth throttling on the %s stack', (target) => {
       .filter(([, operations]) => Object.values(operations).some((operation) => '429' in (operation.responses ?? {})))
       .map(([path]) => path.replace(/\/$/, ''))
       .sort();
-    expect(throttledRoutes).toEqual(['/api/token', '/api/token/refresh', '/api/users/password/change', '/api/users/register']);
+    expect(throttledRoutes).toEqual([
+      '/api/token',
+      '/api/token/refresh',
+      '/api/users/password/change',
+      '/api/users/register',
+    ]);
   });
 });
 
@@ -147,7 +157,11 @@ describe.each(stackTargets())('auth throttling windows on the %s stack', (target
 
   it('says "1 second" in the singular, and accepts attempts again once the window has passed', async () => {
     // A garbage refresh token is refused without a database round trip: both hits fall in one window.
-    const refresh = () => request(app.getHttpServer()).post('/api/token/refresh/').set('X-Forwarded-For', '192.0.2.1').send({ refresh: 'garbage' });
+    const refresh = () =>
+      request(app.getHttpServer())
+        .post('/api/token/refresh/')
+        .set('X-Forwarded-For', '192.0.2.1')
+        .send({ refresh: 'garbage' });
     await refresh().expect(401);
     const refused = await refresh();
     expect(refused.status).toBe(429);

@@ -61,7 +61,11 @@ describe.each(stackTargets())('the typed client against the real API on the %s s
   function newClient() {
     const tokenStore = new MemoryTokenStore();
     const authFailures: HourglassApiError[] = [];
-    const client = createHourglassClient({ baseURL, tokenStore, onAuthFailure: (error) => void authFailures.push(error) });
+    const client = createHourglassClient({
+      baseURL,
+      tokenStore,
+      onAuthFailure: (error) => void authFailures.push(error),
+    });
     let refreshCalls = 0;
     client.axios.interceptors.request.use((config) => {
       if (config.method === 'post' && REFRESH.test(config.url ?? '')) {
@@ -80,12 +84,18 @@ describe.each(stackTargets())('the typed client against the real API on the %s s
     return session;
   }
 
-  const me = (client: ReturnType<typeof newClient>['client']) => client.axios.get<AuthenticatedUser>(ME).then((response) => response.data);
+  const me = (client: ReturnType<typeof newClient>['client']) =>
+    client.axios.get<AuthenticatedUser>(ME).then((response) => response.data);
 
   it('registers, logs in and calls a protected endpoint through the client', async () => {
     const { client, tokenStore, authFailures } = newClient();
     const created = await client.register({ username: 'alice', email: 'alice@example.com', password: PASSWORD });
-    expect(created).toEqual({ id: expect.any(Number), username: 'alice', email: 'alice@example.com', role: 'customer' });
+    expect(created).toEqual({
+      id: expect.any(Number),
+      username: 'alice',
+      email: 'alice@example.com',
+      role: 'customer',
+    });
 
     const pair = await client.obtainToken({ username: 'alice', password: PASSWORD });
     expect(tokenStore.get()).toEqual({ access: pair.access, refresh: pair.refresh });
@@ -97,7 +107,9 @@ describe.each(stackTargets())('the typed client against the real API on the %s s
 
     // A public call never carries the token; a wrong password is the API's exact 401.
     await expect(client.health()).resolves.toMatchObject({ status: 'ok' });
-    const refused = await client.obtainToken({ username: 'alice', password: 'wrong-password' }).catch((error: unknown) => error);
+    const refused = await client
+      .obtainToken({ username: 'alice', password: 'wrong-password' })
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(HourglassApiError);
     expect(refused).toMatchObject({ status: 401, detail: 'No active account found with the given credentials' });
   });
@@ -106,14 +118,21 @@ describe.each(stackTargets())('the typed client against the real API on the %s s
     const { client, tokenStore, authFailures, refreshCalls } = await loggedIn('bob');
     const before = tokenStore.get()!;
     await waitUntilExpired(before.access);
-    await expect(client.verifyToken(before.access)).rejects.toMatchObject({ status: 401, code: 'token_not_valid', detail: 'Token is expired' });
+    await expect(client.verifyToken(before.access)).rejects.toMatchObject({
+      status: 401,
+      code: 'token_not_valid',
+      detail: 'Token is expired',
+    });
 
     const serverBefore = serverRefreshes;
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => me(client)));
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
     for (const result of results) {
-      expect(result).toEqual({ status: 'fulfilled', value: { id: expect.any(Number), username: 'bob', role: 'customer' } });
+      expect(result).toEqual({
+        status: 'fulfilled',
+        value: { id: expect.any(Number), username: 'bob', role: 'customer' },
+      });
     }
     expect(refreshCalls()).toBe(1);
     expect(serverRefreshes - serverBefore).toBe(1);
@@ -123,7 +142,10 @@ describe.each(stackTargets())('the typed client against the real API on the %s s
     const after = tokenStore.get()!;
     expect(after.access).not.toBe(before.access);
     expect(after.refresh).not.toBe(before.refresh);
-    await expect(client.verifyToken(before.refresh)).rejects.toMatchObject({ status: 400, body: { non_field_errors: ['Token is blacklisted'] } });
+    await expect(client.verifyToken(before.refresh)).rejects.toMatchObject({
+      status: 400,
+      body: { non_field_errors: ['Token is blacklisted'] },
+    });
     await expect(me(client)).resolves.toMatchObject({ username: 'bob' });
     expect(refreshCalls()).toBe(1);
   });
@@ -151,7 +173,10 @@ describe.each(stackTargets())('the typed client against the real API on the %s s
     expect(tokenStore.get()).toBeNull();
 
     // Logged out: the next call goes without a token, gets the plain 401, and refreshes nothing.
-    await expect(me(client)).rejects.toMatchObject({ status: 401, detail: 'Authentication credentials were not provided.' });
+    await expect(me(client)).rejects.toMatchObject({
+      status: 401,
+      detail: 'Authentication credentials were not provided.',
+    });
     expect(refreshCalls()).toBe(1);
     expect(authFailures).toHaveLength(1);
   });

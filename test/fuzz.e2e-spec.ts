@@ -74,18 +74,27 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
     }
     const now = Math.floor(Date.now() / 1000);
     const claims = { token_type: 'access', exp: now + 600, iat: now, jti: 'f'.repeat(32), user_id: 1, role: 'admin' };
-    tokens.wrongKey = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(Buffer.from('not the signing key of this server'));
-    tokens.expired = await new SignJWT({ ...claims, exp: now - 10 }).setProtectedHeader({ alg: 'HS256' }).sign(Buffer.from('x'.repeat(32)));
+    tokens.wrongKey = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(Buffer.from('not the signing key of this server'));
+    tokens.expired = await new SignJWT({ ...claims, exp: now - 10 })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(Buffer.from('x'.repeat(32)));
     tokens.none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
     document = (await request(app.getHttpServer()).get('/api/docs-json').expect(200)).body as OpenApiDocument;
 
-    const tables = await app.get(DataSource).query<{ name: string }[]>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
-    );
+    const tables = await app
+      .get(DataSource)
+      .query<{ name: string }[]>(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
+      );
     digestSql = tables
       .map(({ name }) => name)
       .filter((name) => !UNSTABLE_TABLES.test(name))
-      .map((name) => `SELECT '${name}' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${name}" x`)
+      .map(
+        (name) =>
+          `SELECT '${name}' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${name}" x`,
+      )
       .join(' UNION ALL ');
   });
   afterAll(async () => close?.());
@@ -106,12 +115,16 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
     const pathParams = Object.fromEntries(params.filter((p) => p.in === 'path').map((p) => [p.name, parameterValue]));
     const queryParams = Object.fromEntries(params.filter((p) => p.in === 'query').map((p) => [p.name, parameterValue]));
     return fc.record({
-      path: fc.record(pathParams).map((values) => template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? 'x'))),
+      path: fc
+        .record(pathParams)
+        .map((values) => template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? 'x'))),
       query: fc.record(queryParams, { requiredKeys: [] }),
       body: bodyOf(operation, document),
       authorization: fc.option(
         fc.oneof(
-          fc.constantFrom('customer', 'vendor', 'admin', 'admin', 'wrongKey', 'expired', 'none').map((name) => `Bearer ${tokens[name]}`),
+          fc
+            .constantFrom('customer', 'vendor', 'admin', 'admin', 'wrongKey', 'expired', 'none')
+            .map((name) => `Bearer ${tokens[name]}`),
           fc.constantFrom('Bearer', 'Basic YWxpY2U6cHc=', 'Bearer a.b.c', 'Bearer  x y', 'Token abc'),
           fc.string({ maxLength: 60 }).map((garbage) => `Bearer ${garbage}`),
         ),
@@ -125,47 +138,51 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
     const failures: string[] = [];
     let sent = 0;
     for (const { method, template, operation } of operations()) {
-      await fc.assert(
-        fc.asyncProperty(caseOf(template, operation), async (input) => {
-          const before = await digest();
-          let call = request(app.getHttpServer())[method](input.path).query(input.query);
-          if (input.authorization !== undefined) {
-            call = call.set('Authorization', input.authorization.replace(/[^\t\x20-\x7e]/g, '?'));
-          }
-          if (input.idempotencyKey !== undefined) {
-            call = call.set('Idempotency-Key', input.idempotencyKey.replace(/[^\t\x20-\x7e]/g, '?'));
-          }
-          if (method !== 'get' && method !== 'delete') {
-            // Serialised here: superagent refuses to send a bare number or boolean itself.
-            call = call.set('Content-Type', 'application/json').send(input.body.raw ?? JSON.stringify(input.body.json ?? null));
-          }
-          const response = await call;
-          sent++;
-          const where = `${method.toUpperCase()} ${input.path} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
-          if (response.status >= 500) {
-            failures.push(`5xx: ${where}`);
-            return false;
-          }
-          if (response.status >= 400) {
-            const problem = badErrorBody(input.path, response.status, response.body);
-            if (problem !== undefined) {
-              failures.push(`body ${problem}: ${where}`);
+      await fc
+        .assert(
+          fc.asyncProperty(caseOf(template, operation), async (input) => {
+            const before = await digest();
+            let call = request(app.getHttpServer())[method](input.path).query(input.query);
+            if (input.authorization !== undefined) {
+              call = call.set('Authorization', input.authorization.replace(/[^\t\x20-\x7e]/g, '?'));
+            }
+            if (input.idempotencyKey !== undefined) {
+              call = call.set('Idempotency-Key', input.idempotencyKey.replace(/[^\t\x20-\x7e]/g, '?'));
+            }
+            if (method !== 'get' && method !== 'delete') {
+              // Serialised here: superagent refuses to send a bare number or boolean itself.
+              call = call
+                .set('Content-Type', 'application/json')
+                .send(input.body.raw ?? JSON.stringify(input.body.json ?? null));
+            }
+            const response = await call;
+            sent++;
+            const where = `${method.toUpperCase()} ${input.path} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
+            if (response.status >= 500) {
+              failures.push(`5xx: ${where}`);
               return false;
             }
-            if ((await digest()) !== before) {
-              failures.push(`a refused request changed the database: ${where}`);
-              return false;
+            if (response.status >= 400) {
+              const problem = badErrorBody(input.path, response.status, response.body);
+              if (problem !== undefined) {
+                failures.push(`body ${problem}: ${where}`);
+                return false;
+              }
+              if ((await digest()) !== before) {
+                failures.push(`a refused request changed the database: ${where}`);
+                return false;
+              }
             }
+            return true;
+          }),
+          { numRuns: RUNS_PER_OPERATION, endOnFailure: true },
+        )
+        .catch((error: Error) => {
+          // A failed property is already in `failures`; anything else (a throw) is reported here.
+          if (!failures.some((failure) => failure.includes(` ${template.split('{')[0]}`))) {
+            failures.push(`${method.toUpperCase()} ${template}: ${error.message.split('\n').slice(0, 6).join(' ')}`);
           }
-          return true;
-        }),
-        { numRuns: RUNS_PER_OPERATION, endOnFailure: true },
-      ).catch((error: Error) => {
-        // A failed property is already in `failures`; anything else (a throw) is reported here.
-        if (!failures.some((failure) => failure.includes(` ${template.split('{')[0]}`))) {
-          failures.push(`${method.toUpperCase()} ${template}: ${error.message.split('\n').slice(0, 6).join(' ')}`);
-        }
-      });
+        });
     }
     expect(failures).toEqual([]);
     expect(sent).toBe(operations().length * RUNS_PER_OPERATION);

@@ -31,19 +31,30 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
 
   it('grants points (admin only), shows balances and the journal', async () => {
     const alice = await actor(app, 'alice', 'customer');
-    expect((await admin.post('/api/admin/points/grant/', { username: 'alice', points: 500, reason: 'welcome' }).expect(201)).body).toEqual({ balance: 500 });
-    expect((await admin.post('/api/admin/points/grant', { username: 'alice', points: 25 }).expect(201)).body).toEqual({ balance: 525 });
-    expect((await admin.post('/api/admin/points/grant/', { username: 'nobody', points: 5 }).expect(404)).body).toMatchObject({ code: 'user_not_found' });
+    expect(
+      (await admin.post('/api/admin/points/grant/', { username: 'alice', points: 500, reason: 'welcome' }).expect(201))
+        .body,
+    ).toEqual({ balance: 500 });
+    expect((await admin.post('/api/admin/points/grant', { username: 'alice', points: 25 }).expect(201)).body).toEqual({
+      balance: 525,
+    });
+    expect(
+      (await admin.post('/api/admin/points/grant/', { username: 'nobody', points: 5 }).expect(404)).body,
+    ).toMatchObject({ code: 'user_not_found' });
     expect((await alice.post('/api/admin/points/grant/', { username: 'alice', points: 5 }).expect(403)).body).toEqual({
       detail: 'You do not have permission to perform this action.',
     });
     await request(app.getHttpServer()).get('/api/points/').expect(401);
     expect((await alice.get('/api/points/').expect(200)).body).toEqual({ balance: 525, held: 0 });
     const page = (await alice.get('/api/points/ledger/?limit=1').expect(200)).body;
-    expect(page.entries).toEqual([{ id: expect.any(Number), type: 'grant', points: 25, tokenId: null, createdAt: expect.any(String) }]);
+    expect(page.entries).toEqual([
+      { id: expect.any(Number), type: 'grant', points: 25, tokenId: null, createdAt: expect.any(String) },
+    ]);
     const rest = (await alice.get(`/api/points/ledger/?limit=1&cursor=${page.nextCursor}`).expect(200)).body;
     expect(rest).toEqual({ entries: [expect.objectContaining({ points: 500 })], nextCursor: null });
-    expect((await alice.get('/api/points/ledger/?cursor=garbage').expect(400)).body).toMatchObject({ code: 'invalid_cursor' });
+    expect((await alice.get('/api/points/ledger/?cursor=garbage').expect(400)).body).toMatchObject({
+      code: 'invalid_cursor',
+    });
   });
 
   it('creates a token (customer), then a vendor redeems it once', async () => {
@@ -62,9 +73,18 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
 
     const validated = await vendor.post('/api/exchange-tokens/validate/', { token: created.body.token }).expect(201);
     expect(validated.body).toEqual({
-      exchangeRequest: { id: expect.any(Number), token: created.body.token, points: 100, customer: bob.username, vendor: 'vendor', createdAt: expect.any(String) },
+      exchangeRequest: {
+        id: expect.any(Number),
+        token: created.body.token,
+        points: 100,
+        customer: bob.username,
+        vendor: 'vendor',
+        createdAt: expect.any(String),
+      },
     });
-    expect((await vendor.post('/api/exchange-tokens/validate/', { token: created.body.token }).expect(409)).body).toEqual({
+    expect(
+      (await vendor.post('/api/exchange-tokens/validate/', { token: created.body.token }).expect(409)).body,
+    ).toEqual({
       detail: 'This exchange token has already been used.',
       code: 'token_already_used',
     });
@@ -84,7 +104,11 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
   ])('refuses points that are %s with a field error and debits nothing', async (_label, body) => {
     const carol = await customer(100);
     const answer = await carol.post('/api/exchange-tokens/', body).expect(400);
-    expect(answer.body).toMatchObject({ code: 'invalid', detail: expect.any(String), errors: { points: [expect.stringMatching(/positive integer/)] } });
+    expect(answer.body).toMatchObject({
+      code: 'invalid',
+      detail: expect.any(String),
+      errors: { points: [expect.stringMatching(/positive integer/)] },
+    });
     expect((await carol.get('/api/points/').expect(200)).body).toEqual({ balance: 100, held: 0 });
   });
 
@@ -97,9 +121,15 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
       requested: 51,
     });
     for (const token of ['nope', 'A'.repeat(32), 'x'.repeat(5000), '../../etc/passwd', '%00', '', ' '.repeat(32)]) {
-      expect((await vendor.post('/api/exchange-tokens/validate/', { token }).expect(404)).body).toEqual({ detail: 'No exchange token matches this value.', code: 'token_not_found' });
+      expect((await vendor.post('/api/exchange-tokens/validate/', { token }).expect(404)).body).toEqual({
+        detail: 'No exchange token matches this value.',
+        code: 'token_not_found',
+      });
     }
-    expect((await vendor.post('/api/exchange-tokens/validate/', {}).expect(400)).body).toMatchObject({ code: 'invalid', errors: { token: expect.any(Array) } });
+    expect((await vendor.post('/api/exchange-tokens/validate/', {}).expect(400)).body).toMatchObject({
+      code: 'invalid',
+      errors: { token: expect.any(Array) },
+    });
     expect((await dan.get('/api/points/').expect(200)).body).toEqual({ balance: 50, held: 0 });
   });
 
@@ -110,7 +140,9 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
     const gone = await vendor.post('/api/exchange-tokens/validate/', { token }).expect(410);
     expect(gone.body).toEqual({ detail: expect.stringMatching(/expired/), code: 'token_expired', pointsRestored: 120 });
     expect((await erin.get('/api/points/').expect(200)).body).toEqual({ balance: 200, held: 0 });
-    expect((await vendor.post('/api/exchange-tokens/validate/', { token }).expect(410)).body).toMatchObject({ pointsRestored: 120 });
+    expect((await vendor.post('/api/exchange-tokens/validate/', { token }).expect(410)).body).toMatchObject({
+      pointsRestored: 120,
+    });
   });
 
   it('restores expired tokens when the customer creates a new one', async () => {
@@ -143,20 +175,35 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
     expect(second.tokens.map((t: { token: string }) => t.token)).toEqual([made[0]]);
     expect(second.nextCursor).toBeNull();
     await vendor.get('/api/exchange-tokens/status/').expect(403);
-    expect((await gus.get('/api/exchange-tokens/status/?limit=0').expect(400)).body).toMatchObject({ code: 'invalid', errors: { limit: expect.any(Array) } });
+    expect((await gus.get('/api/exchange-tokens/status/?limit=0').expect(400)).body).toMatchObject({
+      code: 'invalid',
+      errors: { limit: expect.any(Array) },
+    });
   });
 
   it('honours Idempotency-Key: a retry returns the first answer and debits nothing more', async () => {
     const hal = await customer(500);
-    const first = await hal.post('/api/exchange-tokens/', { points: 100 }).set('Idempotency-Key', 'order-42').expect(201);
-    const retries = await Promise.all(Array.from({ length: 5 }, () => hal.post('/api/exchange-tokens/', { points: 100 }).set('Idempotency-Key', 'order-42')));
+    const first = await hal
+      .post('/api/exchange-tokens/', { points: 100 })
+      .set('Idempotency-Key', 'order-42')
+      .expect(201);
+    const retries = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        hal.post('/api/exchange-tokens/', { points: 100 }).set('Idempotency-Key', 'order-42'),
+      ),
+    );
     retries.forEach((retry) => expect(retry.body.token).toBe(first.body.token));
     expect((await hal.get('/api/points/').expect(200)).body).toEqual({ balance: 400, held: 100 });
-    expect((await hal.post('/api/exchange-tokens/', { points: 5 }).set('Idempotency-Key', 'order-42').expect(422)).body).toMatchObject({ code: 'idempotency_key_reused' });
+    expect(
+      (await hal.post('/api/exchange-tokens/', { points: 5 }).set('Idempotency-Key', 'order-42').expect(422)).body,
+    ).toMatchObject({ code: 'idempotency_key_reused' });
     // Past the 24-hour retention the hourly purge forgets the key: it would then create a new token.
     await sql(app).query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = 'order-42'`);
     await app.get(IdempotencyKeyPurgeCron).purge();
-    const fresh = await hal.post('/api/exchange-tokens/', { points: 100 }).set('Idempotency-Key', 'order-42').expect(201);
+    const fresh = await hal
+      .post('/api/exchange-tokens/', { points: 100 })
+      .set('Idempotency-Key', 'order-42')
+      .expect(201);
     expect(fresh.body.token).not.toBe(first.body.token);
     expect((await hal.get('/api/points/').expect(200)).body).toEqual({ balance: 300, held: 200 });
   });

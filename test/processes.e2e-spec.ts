@@ -1,4 +1,12 @@
-import { AppName, AppProcess, TestStack, createTestDatabase, createTestStack, runApp, stackTargets } from '@app/testing';
+import {
+  AppName,
+  AppProcess,
+  TestStack,
+  createTestDatabase,
+  createTestStack,
+  runApp,
+  stackTargets,
+} from '@app/testing';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,14 +18,46 @@ describe('a bad configuration', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it.each<[string, Record<string, string>, string]>([
-    ['an integer', { PORT: 'eighty' }, 'Invalid configuration: PORT="eighty" is not an integer; expected an integer from 0 to 65535, e.g. 3000.'],
-    ['a range', { WHATSAPP_MAX_QR_RETRIES: '99' }, 'Invalid configuration: WHATSAPP_MAX_QR_RETRIES="99" is above 20; expected an integer from 0 to 20.'],
-    ['a duration', { JWT_ACCESS_TOKEN_LIFETIME: '2 hours' }, 'Invalid configuration: JWT_ACCESS_TOKEN_LIFETIME="2 hours" is not a duration; expected a duration such as 90s, 15m, 2h or 7d.'],
-    ['a boolean', { VINTED_AUTO_REFRESH_ENABLED: 'sometimes' }, 'Invalid configuration: VINTED_AUTO_REFRESH_ENABLED="sometimes" is not a boolean; expected true or false.'],
-    ['a choice', { WHATSAPP_DRIVER: 'puppeteer' }, 'Invalid configuration: WHATSAPP_DRIVER="puppeteer" is not a known driver; expected baileys or simulator.'],
-    ['a URL', { AMQP_URL: 'http://rabbit' }, 'Invalid configuration: AMQP_URL (value hidden) is not a amqp/amqps URL; expected an amqp://user:password@host:5672 URL.'],
-    ['a cron expression', { EXCHANGE_EXPIRY_CRON: '* * *' }, 'Invalid configuration: EXCHANGE_EXPIRY_CRON="* * *" is not a valid cron expression; expected a six-field cron expression, e.g. "* * * * * *".'],
-    ['a production secret', { NODE_ENV: 'production' }, 'Invalid configuration: JWT_SIGNING_KEY is not set; expected a random string of at least 32 characters (required when NODE_ENV=production).'],
+    [
+      'an integer',
+      { PORT: 'eighty' },
+      'Invalid configuration: PORT="eighty" is not an integer; expected an integer from 0 to 65535, e.g. 3000.',
+    ],
+    [
+      'a range',
+      { WHATSAPP_MAX_QR_RETRIES: '99' },
+      'Invalid configuration: WHATSAPP_MAX_QR_RETRIES="99" is above 20; expected an integer from 0 to 20.',
+    ],
+    [
+      'a duration',
+      { JWT_ACCESS_TOKEN_LIFETIME: '2 hours' },
+      'Invalid configuration: JWT_ACCESS_TOKEN_LIFETIME="2 hours" is not a duration; expected a duration such as 90s, 15m, 2h or 7d.',
+    ],
+    [
+      'a boolean',
+      { VINTED_AUTO_REFRESH_ENABLED: 'sometimes' },
+      'Invalid configuration: VINTED_AUTO_REFRESH_ENABLED="sometimes" is not a boolean; expected true or false.',
+    ],
+    [
+      'a choice',
+      { WHATSAPP_DRIVER: 'puppeteer' },
+      'Invalid configuration: WHATSAPP_DRIVER="puppeteer" is not a known driver; expected baileys or simulator.',
+    ],
+    [
+      'a URL',
+      { AMQP_URL: 'http://rabbit' },
+      'Invalid configuration: AMQP_URL (value hidden) is not a amqp/amqps URL; expected an amqp://user:password@host:5672 URL.',
+    ],
+    [
+      'a cron expression',
+      { EXCHANGE_EXPIRY_CRON: '* * *' },
+      'Invalid configuration: EXCHANGE_EXPIRY_CRON="* * *" is not a valid cron expression; expected a six-field cron expression, e.g. "* * * * * *".',
+    ],
+    [
+      'a production secret',
+      { NODE_ENV: 'production' },
+      'Invalid configuration: JWT_SIGNING_KEY is not set; expected a random string of at least 32 characters (required when NODE_ENV=production).',
+    ],
   ])('stops the API with exit 1 and one line for %s', async (_kind, env, line) => {
     const result = await runApp('api', { DATA_DIR: dataDir, ...env });
     expect(result.code).toBe(1);
@@ -28,7 +68,9 @@ describe('a bad configuration', () => {
   it.each<AppName>(['worker', 'cli'])('stops the %s the same way', async (app) => {
     const result = await runApp(app, { DATA_DIR: dataDir, AMQP_URL: 'amqp://127.0.0.1:5672', PORT: '-1' }, ['migrate']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('Invalid configuration: PORT="-1" is below 0; expected an integer from 0 to 65535, e.g. 3000.\n');
+    expect(result.stderr).toBe(
+      'Invalid configuration: PORT="-1" is below 0; expected an integer from 0 to 65535, e.g. 3000.\n',
+    );
   });
 });
 
@@ -45,7 +87,9 @@ describe('npm start with nothing installed (embedded)', () => {
       // A second API on the same directory is refused with one clear line.
       const second = await runApp('api', { ...database.env, PORT: '0' });
       expect(second.code).toBe(1);
-      expect(second.stderr).toMatch(/^Hourglass failed to start: DATA_DIR .+ is in use by another Hourglass process \(pid \d+, api, since .+\)\. Stop it, use another DATA_DIR, or set DATABASE_URL\.\n$/);
+      expect(second.stderr).toMatch(
+        /^Hourglass failed to start: DATA_DIR .+ is in use by another Hourglass process \(pid \d+, api, since .+\)\. Stop it, use another DATA_DIR, or set DATABASE_URL\.\n$/,
+      );
       expect(await first.process.stop()).toBe('SIGTERM');
       expect(existsSync(join(database.dataDir, 'hourglass.lock'))).toBe(false); // released on a graceful stop
 
@@ -69,7 +113,9 @@ const withServers = stackTargets().includes('servers');
   it('connects to RabbitMQ and says it waits for commands', async () => {
     const worker = AppProcess.start('worker', { ...stack.env, WORKER_ID: 'worker-7', LOG_LEVEL: 'info' });
     try {
-      await worker.waitFor(/Worker worker-7 is waiting for commands on whatsapp\.worker\.commands, whatsapp\.worker\.commands\.worker-7/);
+      await worker.waitFor(
+        /Worker worker-7 is waiting for commands on whatsapp\.worker\.commands, whatsapp\.worker\.commands\.worker-7/,
+      );
     } finally {
       expect(await worker.stop()).toBe('SIGTERM');
     }

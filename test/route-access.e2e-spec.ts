@@ -39,12 +39,22 @@ describe('route access declarations', () => {
   it('finds that every route of the API declares public, authenticated or roles', async () => {
     app = await createApiApp(loadConfig(stack.env).config);
     const routes = routeDeclarations(app);
-    expect(routes.map((route) => route.route)).toEqual(expect.arrayContaining([expect.stringMatching(/^HealthController\.live/), expect.stringMatching(/^MetricsController\.index/), expect.stringMatching(/^TokenController\.obtain/)]));
+    expect(routes.map((route) => route.route)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^HealthController\.live/),
+        expect.stringMatching(/^MetricsController\.index/),
+        expect.stringMatching(/^TokenController\.obtain/),
+      ]),
+    );
     expect(routes.filter((route) => !route.declared).map((route) => route.route)).toEqual([]);
   });
 
   it('catches an undeclared route', async () => {
     app = await createApiApp(loadConfig(stack.env).config, [UndeclaredModule]);
-    expect(routeDeclarations(app).filter((route) => !route.declared).map((route) => route.route)).toEqual(['UndeclaredController.list (api/undeclared-probe)']);
+    expect(
+      routeDeclarations(app)
+        .filter((route) => !route.declared)
+        .map((route) => route.route),
+    ).toEqual(['UndeclaredController.list (api/undeclared-probe)']);
   });
 });

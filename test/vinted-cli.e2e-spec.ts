@@ -1,4 +1,11 @@
-import { DatabaseTarget, FakeVintedServer, TestDatabase, TsScriptProcess, createTestDatabase, databaseTargets } from '@app/testing';
+import {
+  DatabaseTarget,
+  FakeVintedServer,
+  TestDatabase,
+  TsScriptProcess,
+  createTestDatabase,
+  databaseTargets,
+} from '@app/testing';
 import { cookieValue } from './support/vinted-app';
 
 const OLD_SECRET = 'vinted-cli-old-secret-0123456789-0123456789';
@@ -26,7 +33,10 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
     fake = await FakeVintedServer.start();
     database = await createTestDatabase(target);
     expect((await cli(env(), ['migrate'])).code).toBe(0);
-    expect((await cli(env(), ['users', 'create', '--username', 'root', '--password', 'correct-horse', '--role', 'admin'])).code).toBe(0);
+    expect(
+      (await cli(env(), ['users', 'create', '--username', 'root', '--password', 'correct-horse', '--role', 'admin']))
+        .code,
+    ).toBe(0);
     cookies = await fake.issueSession('root', { accessSeconds: 60 });
   }, 120_000);
   afterAll(async () => {
@@ -37,13 +47,17 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
   it('refuses a cookie string without the tokens with exit 1 and one line on stderr', async () => {
     const result = await cli(env(), ['vinted', 'init-session', '--cookies', 'anon_id=1']);
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('Error: The cookie string must contain access_token_web and refresh_token_web; missing: access_token_web, refresh_token_web.');
+    expect(result.stderr.trim()).toBe(
+      'Error: The cookie string must contain access_token_web and refresh_token_web; missing: access_token_web, refresh_token_web.',
+    );
   });
 
   it('refuses to store anything without VINTED_CREDENTIALS_SECRET', async () => {
     const result = await cli(env({}), ['vinted', 'init-session', '--cookies', cookies]);
     expect(result.code).toBe(1);
-    expect(lastLine(result.stderr)).toBe('Error: Vinted sessions need VINTED_CREDENTIALS_SECRET to be configured on the server.');
+    expect(lastLine(result.stderr)).toBe(
+      'Error: Vinted sessions need VINTED_CREDENTIALS_SECRET to be configured on the server.',
+    );
   });
 
   it('stores the admin session, shows it without tokens, refreshes it and reports', async () => {
@@ -54,7 +68,9 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
     const diagnostic = await cli(env(), ['vinted', 'diagnostic']);
     expect(diagnostic.code).toBe(0);
     expect(diagnostic.stdout).toContain('Session of root: active');
-    expect(diagnostic.stdout).toContain('cookies: anon_id, v_udt, access_token_web, refresh_token_web, _vinted_fr_session, datadome');
+    expect(diagnostic.stdout).toContain(
+      'cookies: anon_id, v_udt, access_token_web, refresh_token_web, _vinted_fr_session, datadome',
+    );
     expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'access_token_web'));
     expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'refresh_token_web'));
 
@@ -92,7 +108,10 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
     expect(unreadable.code).toBe(1);
     expect(lastLine(unreadable.stderr)).toBe('Error: 1 session(s) cannot be decrypted with the configured secret');
 
-    const rotated = await cli(env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET, VINTED_CREDENTIALS_SECRET_PREVIOUS: OLD_SECRET }), ['vinted', 'rotate-secret']);
+    const rotated = await cli(
+      env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET, VINTED_CREDENTIALS_SECRET_PREVIOUS: OLD_SECRET }),
+      ['vinted', 'rotate-secret'],
+    );
     expect(rotated).toMatchObject({ code: 0 });
     expect(rotated.stdout).toContain('Re-encrypted 1 session(s); 0 already used the current key');
 

@@ -34,7 +34,14 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
     await http().get('/api/v1/vinted/scheduler').set('Authorization', customer).expect(403);
     await http().post('/api/v1/vinted/scheduler').set('Authorization', customer).send({ action: 'start' }).expect(403);
     const { body } = await http().get('/api/v1/vinted/scheduler').set('Authorization', admin).expect(200);
-    expect(body).toEqual({ isActive: false, autoRefreshEnabled: false, intervalMinutes: 30, lastRunAt: null, nextRunAt: null, lastRun: null });
+    expect(body).toEqual({
+      isActive: false,
+      autoRefreshEnabled: false,
+      intervalMinutes: 30,
+      lastRunAt: null,
+      nextRunAt: null,
+      lastRun: null,
+    });
   });
 
   it.each([
@@ -50,15 +57,35 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
   });
 
   it('starts, restarts with a new interval and stops, with the state kept in the database', async () => {
-    const started = await http().post('/api/v1/vinted/scheduler').set('Authorization', admin).send({ action: 'start', intervalMinutes: 15 }).expect(200);
-    expect(started.body).toEqual(expect.objectContaining({ isActive: true, intervalMinutes: 15, nextRunAt: expect.any(String) }));
-    const [row] = await app.get(DataSource).query(`SELECT value FROM app_settings WHERE key = 'vinted.token-refresh-scheduler'`);
+    const started = await http()
+      .post('/api/v1/vinted/scheduler')
+      .set('Authorization', admin)
+      .send({ action: 'start', intervalMinutes: 15 })
+      .expect(200);
+    expect(started.body).toEqual(
+      expect.objectContaining({ isActive: true, intervalMinutes: 15, nextRunAt: expect.any(String) }),
+    );
+    const [row] = await app
+      .get(DataSource)
+      .query(`SELECT value FROM app_settings WHERE key = 'vinted.token-refresh-scheduler'`);
     expect(row.value).toEqual(expect.objectContaining({ active: true, intervalMinutes: 15, controlledBy: 'admin' }));
-    const restarted = await http().post('/api/v1/vinted/scheduler').set('Authorization', admin).send({ action: 'restart', intervalMinutes: 45 }).expect(200);
+    const restarted = await http()
+      .post('/api/v1/vinted/scheduler')
+      .set('Authorization', admin)
+      .send({ action: 'restart', intervalMinutes: 45 })
+      .expect(200);
     expect(restarted.body).toEqual(expect.objectContaining({ isActive: true, intervalMinutes: 45 }));
-    const stopped = await http().post('/api/v1/vinted/scheduler').set('Authorization', admin).send({ action: 'stop' }).expect(200);
+    const stopped = await http()
+      .post('/api/v1/vinted/scheduler')
+      .set('Authorization', admin)
+      .send({ action: 'stop' })
+      .expect(200);
     expect(stopped.body).toEqual(expect.objectContaining({ isActive: false, intervalMinutes: 45, nextRunAt: null }));
-    await http().get('/api/v1/vinted/scheduler').set('Authorization', admin).expect(200).expect((r) => expect(r.body.isActive).toBe(false));
+    await http()
+      .get('/api/v1/vinted/scheduler')
+      .set('Authorization', admin)
+      .expect(200)
+      .expect((r) => expect(r.body.isActive).toBe(false));
     await expect(app.get(TokenRefreshScheduler).runDueTick({ jitterMaxMs: 0 })).resolves.toBeUndefined();
   });
 
@@ -67,7 +94,11 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
     const later = await vintedUser(app, 'later');
     await storeCookies(app, due.bearer, await fake.issueSession('due', { accessSeconds: 20 * 60 }));
     await storeCookies(app, later.bearer, await fake.issueSession('later', { accessSeconds: 3 * 3600 }));
-    await http().post('/api/v1/vinted/scheduler').set('Authorization', admin).send({ action: 'start', intervalMinutes: 30 }).expect(200);
+    await http()
+      .post('/api/v1/vinted/scheduler')
+      .set('Authorization', admin)
+      .send({ action: 'start', intervalMinutes: 30 })
+      .expect(200);
     const before = fake.refreshCalls;
     const report = await app.get(TokenRefreshScheduler).runDueTick({ jitterMaxMs: 0 });
     expect(report).toEqual(expect.objectContaining({ checked: 1, refreshed: 1, failed: 0 }));
@@ -75,7 +106,13 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
     // Not due again until the interval has passed.
     await expect(app.get(TokenRefreshScheduler).runDueTick({ jitterMaxMs: 0 })).resolves.toBeUndefined();
     const { body } = await http().get('/api/v1/vinted/scheduler').set('Authorization', admin).expect(200);
-    expect(body).toEqual(expect.objectContaining({ isActive: true, lastRunAt: expect.any(String), lastRun: { checked: 1, refreshed: 1, failed: 0 } }));
+    expect(body).toEqual(
+      expect.objectContaining({
+        isActive: true,
+        lastRunAt: expect.any(String),
+        lastRun: { checked: 1, refreshed: 1, failed: 0 },
+      }),
+    );
     expect(Date.parse(body.nextRunAt) - Date.parse(body.lastRunAt)).toBe(30 * 60_000);
   });
 
@@ -86,7 +123,9 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
     const before = fake.refreshCalls;
     const [tick, ...answers] = await Promise.all([
       app.get(TokenRefreshScheduler).runTick({ intervalMinutes: 30, jitterMaxMs: 0 }),
-      ...Array.from({ length: 4 }, () => http().get('/api/v1/market-analysis/token').set('Authorization', racer.bearer)),
+      ...Array.from({ length: 4 }, () =>
+        http().get('/api/v1/market-analysis/token').set('Authorization', racer.bearer),
+      ),
     ]);
     fake.latencyMs = 0;
     expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
@@ -101,7 +140,9 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
     }
     fake.latencyMs = 50;
     fake.maxInFlight = 0;
-    const report = await app.get(TokenRefreshScheduler).runTick({ intervalMinutes: 30, jitterMaxMs: 0, concurrency: 3 });
+    const report = await app
+      .get(TokenRefreshScheduler)
+      .runTick({ intervalMinutes: 30, jitterMaxMs: 0, concurrency: 3 });
     fake.latencyMs = 0;
     expect(report).toEqual(expect.objectContaining({ checked: 12, refreshed: 12, failed: 0 }));
     expect(report.maxInFlight).toBe(3);
@@ -110,7 +151,14 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
 
   if (target === 'servers') {
     it('runs each tick on one replica and refreshes each session once when two API instances poll together', async () => {
-      const replica = await createApiApp(loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT, ...stack.env, ...vintedEnv(fake) }).config);
+      const replica = await createApiApp(
+        loadConfig({
+          JWT_SIGNING_KEY: SIGNING_KEY,
+          AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT,
+          ...stack.env,
+          ...vintedEnv(fake),
+        }).config,
+      );
       stopPolling(replica);
       try {
         for (let i = 0; i < 6; i++) {
@@ -118,11 +166,22 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
           await storeCookies(app, user.bearer, await fake.issueSession(`replica-${i}`, { accessSeconds: 60 }));
         }
         // Started through the second replica: the first one sees it, since the state is in the database.
-        const replicaAdmin = await request(replica.getHttpServer()).post('/api/token/').send({ username: 'boss', password: 'correct-horse' }).expect(200);
-        await request(replica.getHttpServer()).post('/api/v1/vinted/scheduler').set('Authorization', `Bearer ${replicaAdmin.body.access}`).send({ action: 'restart', intervalMinutes: 30 }).expect(200);
+        const replicaAdmin = await request(replica.getHttpServer())
+          .post('/api/token/')
+          .send({ username: 'boss', password: 'correct-horse' })
+          .expect(200);
+        await request(replica.getHttpServer())
+          .post('/api/v1/vinted/scheduler')
+          .set('Authorization', `Bearer ${replicaAdmin.body.access}`)
+          .send({ action: 'restart', intervalMinutes: 30 })
+          .expect(200);
         fake.latencyMs = 100;
         const before = fake.refreshCalls;
-        const reports = await Promise.all([app, replica, app, replica].map((instance) => instance.get(TokenRefreshScheduler).runDueTick({ jitterMaxMs: 0 })));
+        const reports = await Promise.all(
+          [app, replica, app, replica].map((instance) =>
+            instance.get(TokenRefreshScheduler).runDueTick({ jitterMaxMs: 0 }),
+          ),
+        );
         fake.latencyMs = 0;
         const ran = reports.filter((report) => report !== undefined);
         expect(ran).toHaveLength(1);
@@ -134,7 +193,11 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
         await storeCookies(app, shared.bearer, await fake.issueSession('shared', { accessSeconds: 60 }));
         fake.latencyMs = 300;
         const beforeTokens = fake.refreshCalls;
-        const answers = await Promise.all([app, replica, app, replica].map((instance) => request(instance.getHttpServer()).get('/api/v1/market-analysis/token').set('Authorization', shared.bearer)));
+        const answers = await Promise.all(
+          [app, replica, app, replica].map((instance) =>
+            request(instance.getHttpServer()).get('/api/v1/market-analysis/token').set('Authorization', shared.bearer),
+          ),
+        );
         fake.latencyMs = 0;
         expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
         expect(new Set(answers.map((answer) => (answer.body as { accessToken: string }).accessToken)).size).toBe(1);
@@ -146,27 +209,50 @@ describe.each(stackTargets())('the Vinted refresh scheduler on the %s stack', (t
   }
 });
 
-
 describe('Vinted start-up (VINTED_AUTO_REFRESH_ENABLED, VINTED_SESSION)', () => {
   it('auto-starts the scheduler and stores VINTED_SESSION for the admin once, never bringing back a spent token', async () => {
     const fake = await FakeVintedServer.start();
     const cookies = await fake.issueSession('admin-account', { accessSeconds: 60 });
-    const env = vintedEnv(fake, { VINTED_AUTO_REFRESH_ENABLED: 'true', VINTED_SESSION: cookies, ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'correct-horse' });
+    const env = vintedEnv(fake, {
+      VINTED_AUTO_REFRESH_ENABLED: 'true',
+      VINTED_SESSION: cookies,
+      ADMIN_USERNAME: 'root',
+      ADMIN_PASSWORD: 'correct-horse',
+    });
     const first = await startAuthApp('embedded', env);
     let second: NestExpressApplication | undefined;
     try {
       const bearer = `Bearer ${(await request(first.app.getHttpServer()).post('/api/token/').send({ username: 'root', password: 'correct-horse' }).expect(200)).body.access}`;
-      const scheduler = await request(first.app.getHttpServer()).get('/api/v1/vinted/scheduler').set('Authorization', bearer).expect(200);
-      expect(scheduler.body).toEqual(expect.objectContaining({ isActive: true, autoRefreshEnabled: true, intervalMinutes: 30 }));
-      await request(first.app.getHttpServer()).get('/api/v1/vinted/auth').set('Authorization', bearer).expect(200).expect((r) => expect(r.body.status).toBe('active'));
+      const scheduler = await request(first.app.getHttpServer())
+        .get('/api/v1/vinted/scheduler')
+        .set('Authorization', bearer)
+        .expect(200);
+      expect(scheduler.body).toEqual(
+        expect.objectContaining({ isActive: true, autoRefreshEnabled: true, intervalMinutes: 30 }),
+      );
+      await request(first.app.getHttpServer())
+        .get('/api/v1/vinted/auth')
+        .set('Authorization', bearer)
+        .expect(200)
+        .expect((r) => expect(r.body.status).toBe('active'));
       // The tick the auto-start scheduled (run here, or by the app's own poll) refreshes the admin's token: it rotates.
       await first.app.get(TokenRefreshScheduler).runDueTick({ jitterMaxMs: 0 });
       await waitUntil(async () => (await first.app.get(TokenRefreshScheduler).view()).lastRun?.refreshed === 1);
       await first.app.close();
       // A restart with the same VINTED_SESSION must keep the rotated session, not the spent cookies.
-      second = await createApiApp(loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT, ...first.stack.env, ...env }).config);
+      second = await createApiApp(
+        loadConfig({
+          JWT_SIGNING_KEY: SIGNING_KEY,
+          AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT,
+          ...first.stack.env,
+          ...env,
+        }).config,
+      );
       const before = fake.refreshCalls;
-      const token = await request(second.getHttpServer()).get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(200);
+      const token = await request(second.getHttpServer())
+        .get('/api/v1/market-analysis/token')
+        .set('Authorization', bearer)
+        .expect(200);
       expect(token.body.accessToken).not.toBe(/access_token_web=([^;]+)/.exec(cookies)?.[1]);
       expect(fake.refreshCalls).toBe(before);
     } finally {

@@ -48,7 +48,11 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
       [{}, 'invalid'],
     ];
     for (const [body, code] of cases) {
-      const response = await http().post('/api/v1/vinted/auth').set('Authorization', bearer).send(body as object).expect(400);
+      const response = await http()
+        .post('/api/v1/vinted/auth')
+        .set('Authorization', bearer)
+        .send(body as object)
+        .expect(400);
       expect(response.body).toEqual(expect.objectContaining({ code, detail: expect.any(String) }));
     }
     const missing = await http().get('/api/v1/vinted/auth').set('Authorization', bearer).expect(404);
@@ -58,10 +62,19 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
 
   it('stores a session and reports its status without any token', async () => {
     const { bearer } = await vintedUser(app, 'stella');
-    const created = await storeCookies(app, bearer, await session('stella')).then((r) => r.body as Record<string, unknown>);
+    const created = await storeCookies(app, bearer, await session('stella')).then(
+      (r) => r.body as Record<string, unknown>,
+    );
     expect(created).toEqual({ status: 'active', expiresAt: expect.any(String) });
     const { body } = await http().get('/api/v1/vinted/auth').set('Authorization', bearer).expect(200);
-    expect(body).toEqual(expect.objectContaining({ status: 'active', expiresAt: created.expiresAt, lastRefreshedAt: null, lastError: null }));
+    expect(body).toEqual(
+      expect.objectContaining({
+        status: 'active',
+        expiresAt: created.expiresAt,
+        lastRefreshedAt: null,
+        lastError: null,
+      }),
+    );
     await http().get('/api/v1/vinted/auth').expect(401);
   });
 
@@ -70,7 +83,10 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
     const cookies = await session('fresh');
     await storeCookies(app, bearer, cookies).then((r) => expect(r.status).toBe(201));
     const before = fake.refreshCalls;
-    const { body, headers } = await http().get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(200);
+    const { body, headers } = await http()
+      .get('/api/v1/market-analysis/token')
+      .set('Authorization', bearer)
+      .expect(200);
     expect(body).toEqual({ accessToken: cookieValue(cookies, 'access_token_web'), expiresAt: expect.any(String) });
     expect(headers['cache-control']).toBe('no-store');
     expect(fake.refreshCalls).toBe(before);
@@ -82,7 +98,9 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
     await storeCookies(app, bearer, cookies);
     fake.latencyMs = 150;
     const before = fake.refreshCalls;
-    const answers = await Promise.all(Array.from({ length: 8 }, () => http().get('/api/v1/market-analysis/token').set('Authorization', bearer)));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => http().get('/api/v1/market-analysis/token').set('Authorization', bearer)),
+    );
     fake.latencyMs = 0;
     expect(fake.refreshCalls - before).toBe(1);
     const tokens = new Set(answers.map((answer) => (answer.body as { accessToken: string }).accessToken));
@@ -91,7 +109,9 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
     expect(tokens.has(cookieValue(cookies, 'access_token_web'))).toBe(false);
     issued.push(...tokens);
     const { body } = await http().get('/api/v1/vinted/auth').set('Authorization', bearer).expect(200);
-    expect(body).toEqual(expect.objectContaining({ status: 'active', lastRefreshedAt: expect.any(String), consecutiveFailures: 0 }));
+    expect(body).toEqual(
+      expect.objectContaining({ status: 'active', lastRefreshedAt: expect.any(String), consecutiveFailures: 0 }),
+    );
     // The stored refresh token is the rotated one: only it can refresh again (the old one is spent).
     const sessions = app.get(VintedSessionsRepository);
     const stored = (await sessions.findAll()).find((row) => row.username === 'rotor');
@@ -104,7 +124,11 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
     fake.revokeAll();
     const { body } = await http().get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(409);
     expect(body).toEqual(expect.objectContaining({ code: 'vinted_session_expired' }));
-    await http().get('/api/v1/vinted/auth').set('Authorization', bearer).expect(200).expect((r) => expect(r.body.status).toBe('expired'));
+    await http()
+      .get('/api/v1/vinted/auth')
+      .set('Authorization', bearer)
+      .expect(200)
+      .expect((r) => expect(r.body.status).toBe('expired'));
   });
 
   it.each([
@@ -116,15 +140,21 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
     fake.nextModes.push(mode);
     const before = fake.refreshCalls;
     const first = await http().get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(503);
-    expect(first.body).toEqual(expect.objectContaining({ code: 'vinted_blocked', retryAfterSeconds: expect.any(Number) }));
+    expect(first.body).toEqual(
+      expect.objectContaining({ code: 'vinted_blocked', retryAfterSeconds: expect.any(Number) }),
+    );
     for (let i = 0; i < 5; i++) {
       await http().get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(503);
     }
     expect(fake.refreshCalls - before).toBe(1);
     const { body } = await http().get('/api/v1/vinted/auth').set('Authorization', bearer).expect(200);
-    expect(body).toEqual(expect.objectContaining({ status: 'error', consecutiveFailures: 1, nextAttemptAt: expect.any(String) }));
+    expect(body).toEqual(
+      expect.objectContaining({ status: 'error', consecutiveFailures: 1, nextAttemptAt: expect.any(String) }),
+    );
     expect(body.lastError).toContain(reason);
-    expect(Date.parse(body.nextAttemptAt as string)).toBeGreaterThan(Date.now() + (mode === 'rate_limited' ? 59_000 : 60_000));
+    expect(Date.parse(body.nextAttemptAt as string)).toBeGreaterThan(
+      Date.now() + (mode === 'rate_limited' ? 59_000 : 60_000),
+    );
   });
 
   it('gives up after five consecutive transient failures (status error, no automatic retry)', async () => {
@@ -137,15 +167,23 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
         const { body } = await http().get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(503);
         expect(body.code).toBe(attempt < 5 ? 'vinted_unavailable' : 'vinted_refresh_failed');
         const state = await http().get('/api/v1/vinted/auth').set('Authorization', bearer);
-        expect(state.body).toEqual(expect.objectContaining({ status: attempt < 5 ? 'active' : 'error', consecutiveFailures: attempt }));
+        expect(state.body).toEqual(
+          expect.objectContaining({ status: attempt < 5 ? 'active' : 'error', consecutiveFailures: attempt }),
+        );
         // Skip the back-off, as if time had passed.
-        await dataSource.query(`UPDATE vinted_sessions s SET next_attempt_at = now() FROM users u WHERE u.id = s.user_id AND u.username = 'flaky' AND next_attempt_at IS NOT NULL`);
+        await dataSource.query(
+          `UPDATE vinted_sessions s SET next_attempt_at = now() FROM users u WHERE u.id = s.user_id AND u.username = 'flaky' AND next_attempt_at IS NOT NULL`,
+        );
       }
     } finally {
       fake.mode = 'ok';
     }
     const before = fake.refreshCalls;
-    await http().get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(503).expect((r) => expect(r.body.code).toBe('vinted_refresh_failed'));
+    await http()
+      .get('/api/v1/market-analysis/token')
+      .set('Authorization', bearer)
+      .expect(503)
+      .expect((r) => expect(r.body.code).toBe('vinted_refresh_failed'));
     expect(fake.refreshCalls).toBe(before);
   });
 
@@ -166,11 +204,21 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
     const { body } = await http().get('/api/docs-json').expect(200);
     await expect(SwaggerParser.validate(structuredClone(body))).resolves.toBeDefined();
     const paths = body.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>;
-    expect(Object.keys(paths['/api/v1/vinted/auth'].post.responses)).toEqual(expect.arrayContaining(['201', '400', '401', '503']));
-    expect(Object.keys(paths['/api/v1/vinted/auth'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '404']));
-    expect(Object.keys(paths['/api/v1/market-analysis/token'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '404', '409', '503']));
-    expect(Object.keys(paths['/api/v1/vinted/scheduler'].post.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403']));
-    expect(Object.keys(paths['/api/v1/vinted/scheduler'].get.responses)).toEqual(expect.arrayContaining(['200', '401', '403']));
+    expect(Object.keys(paths['/api/v1/vinted/auth'].post.responses)).toEqual(
+      expect.arrayContaining(['201', '400', '401', '503']),
+    );
+    expect(Object.keys(paths['/api/v1/vinted/auth'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '404']),
+    );
+    expect(Object.keys(paths['/api/v1/market-analysis/token'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '404', '409', '503']),
+    );
+    expect(Object.keys(paths['/api/v1/vinted/scheduler'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '401', '403']),
+    );
+    expect(Object.keys(paths['/api/v1/vinted/scheduler'].get.responses)).toEqual(
+      expect.arrayContaining(['200', '401', '403']),
+    );
   });
 
   it('never lets a token reach the database, an API answer or a log line', async () => {
@@ -190,13 +238,21 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
 describe('Vinted sessions without VINTED_CREDENTIALS_SECRET', () => {
   it('answers requires_configuration and stores nothing', async () => {
     const fake = await FakeVintedServer.start();
-    const { app, close } = await startAuthApp('embedded', { VINTED_BASE_URL: fake.baseUrl, VINTED_AUTO_REFRESH_ENABLED: 'false' });
+    const { app, close } = await startAuthApp('embedded', {
+      VINTED_BASE_URL: fake.baseUrl,
+      VINTED_AUTO_REFRESH_ENABLED: 'false',
+    });
     try {
       const { bearer } = await vintedUser(app, 'unset');
       const stored = await storeCookies(app, bearer, await fake.issueSession('unset'));
       expect(stored.status).toBe(503);
-      expect(stored.body).toEqual(expect.objectContaining({ code: 'requires_configuration', status: 'requires_configuration' }));
-      const { body } = await request(app.getHttpServer()).get('/api/v1/vinted/auth').set('Authorization', bearer).expect(200);
+      expect(stored.body).toEqual(
+        expect.objectContaining({ code: 'requires_configuration', status: 'requires_configuration' }),
+      );
+      const { body } = await request(app.getHttpServer())
+        .get('/api/v1/vinted/auth')
+        .set('Authorization', bearer)
+        .expect(200);
       expect(body.status).toBe('requires_configuration');
       await request(app.getHttpServer()).get('/api/v1/market-analysis/token').set('Authorization', bearer).expect(503);
       expect(await app.get(DataSource).query('SELECT id FROM vinted_sessions')).toEqual([]);

@@ -5,7 +5,14 @@ import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { startAuthApp } from './support/auth-app';
-import { NumberState, WHATSAPP_TEST_ENV, WhatsappActor, eventually, startWorker, whatsappActor } from './support/whatsapp-app';
+import {
+  NumberState,
+  WHATSAPP_TEST_ENV,
+  WhatsappActor,
+  eventually,
+  startWorker,
+  whatsappActor,
+} from './support/whatsapp-app';
 
 const withServers = stackTargets().includes('servers');
 
@@ -19,16 +26,24 @@ const withServers = stackTargets().includes('servers');
 
   beforeAll(async () => {
     let stack: { env: Record<string, string> };
-    ({ app, close, stack } = await startAuthApp('servers', { ...WHATSAPP_TEST_ENV, WHATSAPP_QR_TIMEOUT: '2s', LOG_LEVEL: 'silent' }));
+    ({ app, close, stack } = await startAuthApp('servers', {
+      ...WHATSAPP_TEST_ENV,
+      WHATSAPP_QR_TIMEOUT: '2s',
+      LOG_LEVEL: 'silent',
+    }));
     env = stack.env;
     for (const id of ['worker-a', 'worker-b']) {
-      workers.set(id, await startWorker({ ...stack.env, ...WHATSAPP_TEST_ENV, WHATSAPP_QR_TIMEOUT: '2s', WORKER_ID: id }));
+      workers.set(
+        id,
+        await startWorker({ ...stack.env, ...WHATSAPP_TEST_ENV, WHATSAPP_QR_TIMEOUT: '2s', WORKER_ID: id }),
+      );
     }
     owner = await whatsappActor(app, 'owner', 'customer');
     admin = await whatsappActor(app, 'admin', 'admin');
     // Both workers have announced themselves (their heartbeats reach the API's registry).
     await eventually(
-      () => app.get(DataSource).query<{ worker_id: string }[]>('SELECT worker_id FROM whatsapp_workers ORDER BY worker_id'),
+      () =>
+        app.get(DataSource).query<{ worker_id: string }[]>('SELECT worker_id FROM whatsapp_workers ORDER BY worker_id'),
       (rows) => rows.length === 2,
     );
   });
@@ -45,7 +60,10 @@ const withServers = stackTargets().includes('servers');
   it('sends commands for a session to its owner, and to the shared queue once the owner is gone, where the other worker takes over', async () => {
     const { body: number } = await owner.post('/api/whatsapp/numbers/', { phoneNumber: '+221775550001' }).expect(201);
     await owner.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(202);
-    const first = await eventually(() => state(number.id), (current) => current.status === 'qr_ready');
+    const first = await eventually(
+      () => state(number.id),
+      (current) => current.status === 'qr_ready',
+    );
     const ownerId = first.workerId!;
     const otherId = ownerId === 'worker-a' ? 'worker-b' : 'worker-a';
     expect(workers.has(ownerId)).toBe(true);
@@ -57,7 +75,10 @@ const withServers = stackTargets().includes('servers');
       data: { numberId: number.id, phoneNumber: '+221775550001', workerId: ownerId },
       timestamp: expect.any(Number),
     });
-    const regenerated = await eventually(() => state(number.id), (current) => current.status === 'qr_ready' && current.qrCode !== first.qrCode);
+    const regenerated = await eventually(
+      () => state(number.id),
+      (current) => current.status === 'qr_ready' && current.qrCode !== first.qrCode,
+    );
     expect(regenerated.workerId).toBe(ownerId);
 
     // The owner dies; after 3 silent heartbeat intervals the API stops routing to it.
@@ -65,30 +86,58 @@ const withServers = stackTargets().includes('servers');
     workers.delete(ownerId);
     await sleep(3 * 200 + 400);
     await admin.post(`/api/whatsapp/numbers/${number.id}/regenerate-qr/`).expect(202);
-    expect(publish).toHaveBeenLastCalledWith(WORKER_COMMANDS_QUEUE, { action: 'regenerate_qr', data: { numberId: number.id, phoneNumber: '+221775550001' }, timestamp: expect.any(Number) });
-    const takenOver = await eventually(() => state(number.id), (current) => current.status === 'qr_ready' && current.workerId === otherId);
+    expect(publish).toHaveBeenLastCalledWith(WORKER_COMMANDS_QUEUE, {
+      action: 'regenerate_qr',
+      data: { numberId: number.id, phoneNumber: '+221775550001' },
+      timestamp: expect.any(Number),
+    });
+    const takenOver = await eventually(
+      () => state(number.id),
+      (current) => current.status === 'qr_ready' && current.workerId === otherId,
+    );
     expect(takenOver).toMatchObject({ attempt: 0, qrCode: expect.stringMatching(/^data:image\/png;base64,/) });
 
     // The new owner gets the next command on its own queue, and the scan connects there.
     await admin.post(`/api/whatsapp/numbers/${number.id}/simulate-scan/`).expect(202);
-    expect(publish).toHaveBeenLastCalledWith(workerCommandQueue(otherId), { action: 'simulate_scan', data: { numberId: number.id }, timestamp: expect.any(Number) });
-    await eventually(() => state(number.id), (current) => current.status === 'connected' && current.workerId === otherId);
+    expect(publish).toHaveBeenLastCalledWith(workerCommandQueue(otherId), {
+      action: 'simulate_scan',
+      data: { numberId: number.id },
+      timestamp: expect.any(Number),
+    });
+    await eventually(
+      () => state(number.id),
+      (current) => current.status === 'connected' && current.workerId === otherId,
+    );
     publish.mockRestore();
   });
 
   it('lets the admin regenerate a QR from the CLI (`whatsapp regenerate-qr --number-id N`)', async () => {
     const { body: number } = await owner.post('/api/whatsapp/numbers/', { phoneNumber: '+221775550002' }).expect(201);
-    const cli = (args: string[]) => TsScriptProcess.run('apps/cli/src/main.ts', ['whatsapp', 'regenerate-qr', ...args], { ...env, ...WHATSAPP_TEST_ENV, LOG_LEVEL: 'warn' });
+    const cli = (args: string[]) =>
+      TsScriptProcess.run('apps/cli/src/main.ts', ['whatsapp', 'regenerate-qr', ...args], {
+        ...env,
+        ...WHATSAPP_TEST_ENV,
+        LOG_LEVEL: 'warn',
+      });
 
     const early = await cli(['--number-id', String(number.id)]);
     expect(early).toMatchObject({ code: 1, stdout: '' });
     expect(early.stderr.trim()).toBe('Error: This number was never validated: request a validation first.');
 
     await owner.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(202);
-    const first = await eventually(() => state(number.id), (current) => current.status === 'qr_ready');
+    const first = await eventually(
+      () => state(number.id),
+      (current) => current.status === 'qr_ready',
+    );
     const result = await cli(['--number-id', String(number.id)]);
-    expect(result).toMatchObject({ code: 0, stdout: `QR regeneration requested for number ${number.id} (+221775550002): regenerate_qr sent to whatsapp.worker.commands.${first.workerId}.\n` });
-    await eventually(() => state(number.id), (current) => current.status === 'qr_ready' && current.qrCode !== first.qrCode);
+    expect(result).toMatchObject({
+      code: 0,
+      stdout: `QR regeneration requested for number ${number.id} (+221775550002): regenerate_qr sent to whatsapp.worker.commands.${first.workerId}.\n`,
+    });
+    await eventually(
+      () => state(number.id),
+      (current) => current.status === 'qr_ready' && current.qrCode !== first.qrCode,
+    );
 
     const unknown = await cli(['--number-id', '999999']);
     expect(unknown).toMatchObject({ code: 1 });

@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MessageBus, WORKER_COMMANDS_QUEUE, WORKER_EVENTS_QUEUE, deadLetterQueue, workerCommandQueue } from '@app/messaging';
+import {
+  MessageBus,
+  WORKER_COMMANDS_QUEUE,
+  WORKER_EVENTS_QUEUE,
+  deadLetterQueue,
+  workerCommandQueue,
+} from '@app/messaging';
 import { TestVhost, busTargets, createTestVhost } from '@app/testing';
 import { INestApplication } from '@nestjs/common';
 import { Channel, ChannelModel, ConsumeMessage, connect } from 'amqplib';
@@ -21,7 +27,10 @@ class RawBackend {
     channel.on('error', () => undefined);
     const backend = new RawBackend(connection, channel, events);
     // Declared exactly as the bus declares it (libs/messaging README), so either side may come first.
-    await channel.assertQueue(WORKER_EVENTS_QUEUE, { durable: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue(WORKER_EVENTS_QUEUE) } });
+    await channel.assertQueue(WORKER_EVENTS_QUEUE, {
+      durable: true,
+      arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': deadLetterQueue(WORKER_EVENTS_QUEUE) },
+    });
     await channel.consume(WORKER_EVENTS_QUEUE, (message) => {
       if (message) {
         const body = JSON.parse(message.content.toString('utf8')) as Record<string, unknown>;
@@ -42,11 +51,17 @@ class RawBackend {
     return this.events.map((event) => event.body).filter((body) => body.numberId === numberId);
   }
 
-  async waitFor(numberId: number, accept: (bodies: Record<string, unknown>[]) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>[]> {
+  async waitFor(
+    numberId: number,
+    accept: (bodies: Record<string, unknown>[]) => boolean,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>[]> {
     const deadline = Date.now() + timeoutMs;
     while (!accept(this.of(numberId))) {
       if (Date.now() > deadline) {
-        throw new Error(`Events of number ${numberId} not as expected: ${JSON.stringify(this.of(numberId).map((body) => body.action))}`);
+        throw new Error(
+          `Events of number ${numberId} not as expected: ${JSON.stringify(this.of(numberId).map((body) => body.action))}`,
+        );
       }
       await sleep(20);
     }
@@ -71,7 +86,8 @@ class RawBackend {
 
 const withRabbit = busTargets().includes('rabbitmq');
 const actions = (bodies: Record<string, unknown>[]) => bodies.map((body) => body.action);
-const seedCommand = (action: string, data: Record<string, unknown>) => JSON.stringify({ action, data, timestamp: Date.now() });
+const seedCommand = (action: string, data: Record<string, unknown>) =>
+  JSON.stringify({ action, data, timestamp: Date.now() });
 
 (withRabbit ? describe : describe.skip)('the worker with a non-Nest backend on RabbitMQ', () => {
   let vhost: TestVhost;
@@ -80,7 +96,12 @@ const seedCommand = (action: string, data: Record<string, unknown>) => JSON.stri
 
   beforeAll(async () => {
     vhost = await createTestVhost();
-    worker = await startWorker({ AMQP_URL: vhost.url, LOG_LEVEL: 'silent', ...WHATSAPP_TEST_ENV, WORKER_ID: 'worker-1' });
+    worker = await startWorker({
+      AMQP_URL: vhost.url,
+      LOG_LEVEL: 'silent',
+      ...WHATSAPP_TEST_ENV,
+      WORKER_ID: 'worker-1',
+    });
     backend = await RawBackend.open(vhost.url);
   });
 
@@ -90,34 +111,89 @@ const seedCommand = (action: string, data: Record<string, unknown>) => JSON.stri
     await vhost?.drop();
   });
 
-  it('answers the seed\'s validate_number with a plain-JSON qr_generated, then connected on a scan', async () => {
-    backend.publish(WORKER_COMMANDS_QUEUE, seedCommand('validate_number', { numberId: 6, phoneNumber: '+221771234567' }));
+  it("answers the seed's validate_number with a plain-JSON qr_generated, then connected on a scan", async () => {
+    backend.publish(
+      WORKER_COMMANDS_QUEUE,
+      seedCommand('validate_number', { numberId: 6, phoneNumber: '+221771234567' }),
+    );
     await backend.waitFor(6, (bodies) => bodies.length >= 1);
     const first = backend.events.find((event) => event.body.numberId === 6)!;
     expect(first.message.properties).toMatchObject({ contentType: 'application/json', deliveryMode: 2 });
-    expect(first.body).toEqual({ action: 'qr_generated', numberId: 6, sessionId: 'session_6_+221771234567', qrCode: expect.stringMatching(/^data:image\/png;base64,/), workerId: 'worker-1', timestamp: expect.any(Number) });
+    expect(first.body).toEqual({
+      action: 'qr_generated',
+      numberId: 6,
+      sessionId: 'session_6_+221771234567',
+      qrCode: expect.stringMatching(/^data:image\/png;base64,/),
+      workerId: 'worker-1',
+      timestamp: expect.any(Number),
+    });
 
     backend.publish(workerCommandQueue('worker-1'), seedCommand('simulate_scan', { numberId: 6 }));
     const bodies = await backend.waitFor(6, (all) => all.some((body) => body.action === 'connected'));
-    expect(bodies.at(-1)).toEqual({ action: 'connected', numberId: 6, sessionId: 'session_6_+221771234567', workerId: 'worker-1', timestamp: expect.any(Number) });
+    expect(bodies.at(-1)).toEqual({
+      action: 'connected',
+      numberId: 6,
+      sessionId: 'session_6_+221771234567',
+      workerId: 'worker-1',
+      timestamp: expect.any(Number),
+    });
 
     // The seed's manual regeneration, on the owner's queue, finds the session connected.
-    backend.publish(workerCommandQueue('worker-1'), seedCommand('regenerate_qr', { numberId: 6, phoneNumber: '+221771234567', workerId: 'worker-1' }));
-    const after = await backend.waitFor(6, (all) => all.some((body) => body.action === 'connected' && body.message !== undefined));
-    expect(after.at(-1)).toEqual({ action: 'connected', numberId: 6, sessionId: 'session_6_+221771234567', message: 'Session already connected. No QR needed.', workerId: 'worker-1', timestamp: expect.any(Number) });
+    backend.publish(
+      workerCommandQueue('worker-1'),
+      seedCommand('regenerate_qr', { numberId: 6, phoneNumber: '+221771234567', workerId: 'worker-1' }),
+    );
+    const after = await backend.waitFor(6, (all) =>
+      all.some((body) => body.action === 'connected' && body.message !== undefined),
+    );
+    expect(after.at(-1)).toEqual({
+      action: 'connected',
+      numberId: 6,
+      sessionId: 'session_6_+221771234567',
+      message: 'Session already connected. No QR needed.',
+      workerId: 'worker-1',
+      timestamp: expect.any(Number),
+    });
   });
 
-  it('regenerates 3 times and then sends the seed\'s error; a manual regeneration starts over', async () => {
-    backend.publish(WORKER_COMMANDS_QUEUE, seedCommand('validate_number', { numberId: 7, phoneNumber: '+221770000007' }));
+  it("regenerates 3 times and then sends the seed's error; a manual regeneration starts over", async () => {
+    backend.publish(
+      WORKER_COMMANDS_QUEUE,
+      seedCommand('validate_number', { numberId: 7, phoneNumber: '+221770000007' }),
+    );
     const bodies = await backend.waitFor(7, (all) => all.some((body) => body.action === 'error'));
-    expect(actions(bodies)).toEqual(['qr_generated', 'qr_regenerating', 'qr_generated', 'qr_regenerating', 'qr_generated', 'qr_regenerating', 'qr_generated', 'error']);
-    expect(bodies.filter((body) => body.action === 'qr_regenerating').map((body) => body.message)).toEqual([1, 2, 3].map((n) => `QR code expired. Generating new QR code (attempt ${n}/3)`));
-    expect(bodies.at(-1)).toEqual({ action: 'error', numberId: 7, sessionId: 'session_7_+221770000007', error: SEED_FAILURE, workerId: 'worker-1', timestamp: expect.any(Number) });
+    expect(actions(bodies)).toEqual([
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'error',
+    ]);
+    expect(bodies.filter((body) => body.action === 'qr_regenerating').map((body) => body.message)).toEqual(
+      [1, 2, 3].map((n) => `QR code expired. Generating new QR code (attempt ${n}/3)`),
+    );
+    expect(bodies.at(-1)).toEqual({
+      action: 'error',
+      numberId: 7,
+      sessionId: 'session_7_+221770000007',
+      error: SEED_FAILURE,
+      workerId: 'worker-1',
+      timestamp: expect.any(Number),
+    });
     const timestamps = bodies.map((body) => body.timestamp as number);
     expect([...timestamps].sort((a, b) => a - b)).toEqual(timestamps);
 
-    backend.publish(workerCommandQueue('worker-1'), seedCommand('regenerate_qr', { numberId: 7, phoneNumber: '+221770000007', workerId: 'worker-1' }));
-    const again = await backend.waitFor(7, (all) => all.filter((body) => body.action === 'qr_regenerating').length === 4);
+    backend.publish(
+      workerCommandQueue('worker-1'),
+      seedCommand('regenerate_qr', { numberId: 7, phoneNumber: '+221770000007', workerId: 'worker-1' }),
+    );
+    const again = await backend.waitFor(
+      7,
+      (all) => all.filter((body) => body.action === 'qr_regenerating').length === 4,
+    );
     expect(again.filter((body) => body.action === 'qr_regenerating').at(-1)).toMatchObject({ attempt: 1 }); // the counter restarted
     backend.publish(WORKER_COMMANDS_QUEUE, seedCommand('close_session', { numberId: 7 }));
   });
@@ -143,21 +219,38 @@ const seedCommand = (action: string, data: Record<string, unknown>) => JSON.stri
     expect(dead.sort()).toEqual([...bad].sort());
     expect(backend.of(8)).toEqual([]);
 
-    backend.publish(WORKER_COMMANDS_QUEUE, seedCommand('validate_number', { numberId: 9, phoneNumber: '+221770000009' }));
+    backend.publish(
+      WORKER_COMMANDS_QUEUE,
+      seedCommand('validate_number', { numberId: 9, phoneNumber: '+221770000009' }),
+    );
     await backend.waitFor(9, (bodies) => bodies.some((body) => body.action === 'qr_generated'));
     backend.publish(WORKER_COMMANDS_QUEUE, seedCommand('close_session', { numberId: 9 }));
   });
 
   it('loses no event when the broker connections drop in the middle of a flow', async () => {
-    backend.publish(WORKER_COMMANDS_QUEUE, seedCommand('validate_number', { numberId: 10, phoneNumber: '+221770000010' }));
+    backend.publish(
+      WORKER_COMMANDS_QUEUE,
+      seedCommand('validate_number', { numberId: 10, phoneNumber: '+221770000010' }),
+    );
     await backend.waitFor(10, (bodies) => bodies.length >= 1);
     await vhost.dropConnections();
     await backend.close();
     backend = await RawBackend.open(vhost.url, backend.events);
     const received = await backend.waitFor(10, (all) => all.some((body) => body.action === 'error'), 30_000);
     // At least once: an event whose ack the drop swallowed may come twice; none may be missing.
-    const bodies = [...new Map(received.map((body) => [body.timestamp, body])).values()].sort((a, b) => (a.timestamp as number) - (b.timestamp as number));
-    expect(actions(bodies)).toEqual(['qr_generated', 'qr_regenerating', 'qr_generated', 'qr_regenerating', 'qr_generated', 'qr_regenerating', 'qr_generated', 'error']);
+    const bodies = [...new Map(received.map((body) => [body.timestamp, body])).values()].sort(
+      (a, b) => (a.timestamp as number) - (b.timestamp as number),
+    );
+    expect(actions(bodies)).toEqual([
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'error',
+    ]);
     expect(bodies.filter((body) => body.action === 'qr_regenerating').map((body) => body.attempt)).toEqual([1, 2, 3]);
     expect(worker.get(MessageBus).isConnected()).toBe(true);
   });

@@ -4,7 +4,16 @@ import { StackTarget, stackTargets } from '@app/testing';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { startAuthApp } from './support/auth-app';
-import { NumberState, SEED_FAILURE, WHATSAPP_TEST_ENV, WhatsappActor as Actor, baseUrl, eventually, startWorker, whatsappActor as actor } from './support/whatsapp-app';
+import {
+  NumberState,
+  SEED_FAILURE,
+  WHATSAPP_TEST_ENV,
+  WhatsappActor as Actor,
+  baseUrl,
+  eventually,
+  startWorker,
+  whatsappActor as actor,
+} from './support/whatsapp-app';
 
 const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/]+=*$/;
 
@@ -41,15 +50,32 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
     return body as NumberState;
   }
 
-  const state = async (id: number, who: Actor = alice) => (await who.get(`/api/whatsapp/numbers/${id}/`)).body as NumberState;
+  const state = async (id: number, who: Actor = alice) =>
+    (await who.get(`/api/whatsapp/numbers/${id}/`)).body as NumberState;
   const until = (id: number, accept: (state: NumberState) => boolean) => eventually(() => state(id), accept);
 
   it('registers an E.164 number for its owner, pending', async () => {
     const number = await registered();
-    expect(number).toEqual({ id: expect.any(Number), phoneNumber: expect.stringMatching(/^\+22177\d{7}$/), status: 'pending', qrCode: null, attempt: 0, maxAttempts: 3, workerId: null, lastError: null });
-    await alice.post('/api/whatsapp/numbers/', { phoneNumber: number.phoneNumber }).expect(409, { detail: 'This phone number is already registered.', code: 'phone_number_taken' });
+    expect(number).toEqual({
+      id: expect.any(Number),
+      phoneNumber: expect.stringMatching(/^\+22177\d{7}$/),
+      status: 'pending',
+      qrCode: null,
+      attempt: 0,
+      maxAttempts: 3,
+      workerId: null,
+      lastError: null,
+    });
+    await alice
+      .post('/api/whatsapp/numbers/', { phoneNumber: number.phoneNumber })
+      .expect(409, { detail: 'This phone number is already registered.', code: 'phone_number_taken' });
     for (const phoneNumber of ['221771234567', '+0221771234567', '+22', '+2217712345678901', 42, '']) {
-      await alice.post('/api/whatsapp/numbers/', { phoneNumber }).expect(400, { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' });
+      await alice
+        .post('/api/whatsapp/numbers/', { phoneNumber })
+        .expect(400, {
+          detail: 'Enter a phone number in E.164 form, e.g. +221771234567.',
+          code: 'invalid_phone_number',
+        });
     }
   });
 
@@ -57,7 +83,12 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
     const number = await registered();
     await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(202, { status: 'accepted' });
     const ready = await until(number.id, (current) => current.status === 'qr_ready');
-    expect(ready).toMatchObject({ qrCode: expect.stringMatching(PNG_DATA_URL), attempt: 0, workerId: 'worker-1', lastError: null });
+    expect(ready).toMatchObject({
+      qrCode: expect.stringMatching(PNG_DATA_URL),
+      attempt: 0,
+      workerId: 'worker-1',
+      lastError: null,
+    });
     await admin.post(`/api/whatsapp/numbers/${number.id}/simulate-scan/`).expect(202);
     const connected = await until(number.id, (current) => current.status === 'connected');
     expect(connected).toMatchObject({ qrCode: null, attempt: 0, workerId: 'worker-1' });
@@ -67,7 +98,7 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
     expect(await state(number.id)).toMatchObject({ status: 'connected', qrCode: null });
   });
 
-  it('regenerates the QR 3 times, then fails with the seed\'s error (scenarios 2 to 5)', async () => {
+  it("regenerates the QR 3 times, then fails with the seed's error (scenarios 2 to 5)", async () => {
     const number = await registered();
     await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(202);
     const attempts = new Set<number>();
@@ -78,7 +109,15 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
         return current.status === 'failed';
       },
     );
-    expect(failed).toEqual({ ...number, status: 'failed', qrCode: null, attempt: 3, maxAttempts: 3, workerId: 'worker-1', lastError: SEED_FAILURE });
+    expect(failed).toEqual({
+      ...number,
+      status: 'failed',
+      qrCode: null,
+      attempt: 3,
+      maxAttempts: 3,
+      workerId: 'worker-1',
+      lastError: SEED_FAILURE,
+    });
     expect([...attempts].filter((attempt) => attempt > 0).sort()).toEqual(expect.arrayContaining([3]));
     // Nothing more comes: the session was removed.
     await sleep(3 * 300);
@@ -100,10 +139,20 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
     const connected = await until(number.id, (current) => current.status === 'connected');
     const bus = app.get(MessageBus);
     const base = { numberId: number.id, sessionId: `session_${number.id}_${number.phoneNumber}`, workerId: 'worker-1' };
-    await bus.publish(WORKER_EVENTS_QUEUE, { action: 'qr_generated', ...base, qrCode: 'data:image/png;base64,AAAA', timestamp: 1_000 });
+    await bus.publish(WORKER_EVENTS_QUEUE, {
+      action: 'qr_generated',
+      ...base,
+      qrCode: 'data:image/png;base64,AAAA',
+      timestamp: 1_000,
+    });
     await bus.publish(WORKER_EVENTS_QUEUE, { action: 'error', ...base, error: 'late', timestamp: 2_000 });
     // A newer event is applied (its sender becomes the owner); the two older ones never are.
-    await bus.publish(WORKER_EVENTS_QUEUE, { action: 'connected', ...base, workerId: 'worker-9', timestamp: Date.now() + 1_000 });
+    await bus.publish(WORKER_EVENTS_QUEUE, {
+      action: 'connected',
+      ...base,
+      workerId: 'worker-9',
+      timestamp: Date.now() + 1_000,
+    });
     await until(number.id, (current) => current.workerId === 'worker-9');
     await sleep(300);
     expect(await state(number.id)).toEqual({ ...connected, workerId: 'worker-9' });
@@ -115,7 +164,12 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
 
   it('refuses a manual regeneration of a number never validated, and unknown ids', async () => {
     const number = await registered();
-    await admin.post(`/api/whatsapp/numbers/${number.id}/regenerate-qr/`).expect(409, { detail: 'This number was never validated: request a validation first.', code: 'validation_not_requested' });
+    await admin
+      .post(`/api/whatsapp/numbers/${number.id}/regenerate-qr/`)
+      .expect(409, {
+        detail: 'This number was never validated: request a validation first.',
+        code: 'validation_not_requested',
+      });
     await admin.post(`/api/whatsapp/numbers/${number.id}/simulate-scan/`).expect(409);
     for (const id of ['999999', 'abc', '0', '-1', '1.5', '0x1', '1e0', '%201', '99999999999999999999']) {
       await admin.get(`/api/whatsapp/numbers/${id}/`).expect(404, { detail: 'Not found.', code: 'not_found' });
@@ -138,26 +192,39 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
   (target === 'embedded' ? it : it.skip)('dead-letters a malformed event instead of applying it', async () => {
     const broker = app.get(InProcessBroker);
     broker.publishRaw(WORKER_EVENTS_QUEUE, '{"action":"qr_generated","numberId":"six","timestamp":1}');
-    await eventually(() => Promise.resolve(broker.deadLetters(WORKER_EVENTS_QUEUE).length), (count) => count === 1);
+    await eventually(
+      () => Promise.resolve(broker.deadLetters(WORKER_EVENTS_QUEUE).length),
+      (count) => count === 1,
+    );
     expect(broker.deadLetters(WORKER_EVENTS_QUEUE)[0].content).toContain('"six"');
   });
 
   it('answers 503 with {detail, code} when the broker does not take the command', async () => {
     const number = await registered();
-    const publish = jest.spyOn(app.get(MessageBus), 'publish').mockRejectedValueOnce(new Error('Publish timed out after 30000 ms'));
+    const publish = jest
+      .spyOn(app.get(MessageBus), 'publish')
+      .mockRejectedValueOnce(new Error('Publish timed out after 30000 ms'));
     try {
-      await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(503, { detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.', code: 'bus_unavailable' });
+      await alice
+        .post(`/api/whatsapp/numbers/${number.id}/validate/`)
+        .expect(503, {
+          detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.',
+          code: 'bus_unavailable',
+        });
     } finally {
       publish.mockRestore();
     }
   });
 
-  it('streams the number\'s events as Server-Sent Events', async () => {
+  it("streams the number's events as Server-Sent Events", async () => {
     const number = await registered();
     const controller = new AbortController();
     const giveUp = setTimeout(() => controller.abort(), 15_000); // a read never hangs the suite
     try {
-      const response = await fetch(`${await baseUrl(app)}/api/whatsapp/numbers/${number.id}/events/`, { headers: { Authorization: `Bearer ${alice.access}` }, signal: controller.signal });
+      const response = await fetch(`${await baseUrl(app)}/api/whatsapp/numbers/${number.id}/events/`, {
+        headers: { Authorization: `Bearer ${alice.access}` },
+        signal: controller.signal,
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
       const reader = response.body!.getReader();
@@ -174,7 +241,9 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
       };
       await readUntil(/event: status\nid: \d+\ndata: .*"status":"pending"/);
       await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(202);
-      await readUntil(/event: qr_regenerating\nid: \d+\ndata: .*"message":"QR code expired\. Generating new QR code \(attempt 1\/3\)"/);
+      await readUntil(
+        /event: qr_regenerating\nid: \d+\ndata: .*"message":"QR code expired\. Generating new QR code \(attempt 1\/3\)"/,
+      );
       const generated = /event: qr_generated\nid: \d+\ndata: (.+)\n/.exec(text)![1];
       expect(JSON.parse(generated)).toEqual({
         action: 'qr_generated',

@@ -91,7 +91,12 @@ export abstract class ClusterNode {
 export class ApiReplica extends ClusterNode {
   readonly http: ReplicaHttp;
 
-  constructor(name: string, process: AppProcess, readonly port: number, stats: HttpStats) {
+  constructor(
+    name: string,
+    process: AppProcess,
+    readonly port: number,
+    stats: HttpStats,
+  ) {
     super(name, process);
     this.http = new ReplicaHttp(name, `http://127.0.0.1:${port}`, stats);
   }
@@ -139,7 +144,12 @@ export class Cluster {
       throw error;
     }
     // One signing key for all replicas: a token issued by one must be accepted by the others.
-    const base = { ...database.env, AMQP_URL: vhost.url, JWT_SIGNING_KEY: randomBytes(48).toString('base64'), LOG_LEVEL: 'warn' };
+    const base = {
+      ...database.env,
+      AMQP_URL: vhost.url,
+      JWT_SIGNING_KEY: randomBytes(48).toString('base64'),
+      LOG_LEVEL: 'warn',
+    };
     return new Cluster(database, vhost, { ...base, ...env });
   }
 
@@ -194,7 +204,10 @@ export class Cluster {
   }
 
   /** Runs the built admin CLI to completion with the cluster's configuration. */
-  cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  cli(
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return runApp('cli', { ...this.env, ...env }, args);
   }
 

@@ -52,18 +52,25 @@ export class HttpStats {
 
   /** Requests answered 5xx or not at all. */
   get serverErrors(): number {
-    return [...this.byStatus].filter(([status]) => status === 0 || status >= 500).reduce((sum, [, count]) => sum + count, 0);
+    return [...this.byStatus]
+      .filter(([status]) => status === 0 || status >= 500)
+      .reduce((sum, [, count]) => sum + count, 0);
   }
 
   /** `201: 812, 200: 1503, …`, most frequent first. */
   statusLine(): string {
-    return [...this.byStatus].sort((a, b) => b[1] - a[1]).map(([status, count]) => `${status === 0 ? 'no answer' : status}: ${count}`).join(', ');
+    return [...this.byStatus]
+      .sort((a, b) => b[1] - a[1])
+      .map(([status, count]) => `${status === 0 ? 'no answer' : status}: ${count}`)
+      .join(', ');
   }
 
   routeLines(): string[] {
     return [...this.byRoute]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([route, statuses]) => `  ${route}  ${[...statuses].map(([status, count]) => `${status}×${count}`).join(' ')}`);
+      .map(
+        ([route, statuses]) => `  ${route}  ${[...statuses].map(([status, count]) => `${status}×${count}`).join(' ')}`,
+      );
   }
 }
 
@@ -107,7 +114,12 @@ export class ReplicaHttp {
     return this.request('GET', path, { ...options, token });
   }
 
-  post(path: string, body?: unknown, token?: string, options: Omit<RequestOptions, 'token' | 'body'> = {}): Promise<HttpResult> {
+  post(
+    path: string,
+    body?: unknown,
+    token?: string,
+    options: Omit<RequestOptions, 'token' | 'body'> = {},
+  ): Promise<HttpResult> {
     return this.request('POST', path, { ...options, body, token });
   }
 }

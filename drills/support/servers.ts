@@ -18,7 +18,13 @@ function postgresVersion(): string {
 }
 
 async function pgctl(action: 'stop' | 'start'): Promise<void> {
-  const args = ['--skip-systemctl-redirect', postgresVersion(), 'main', action, ...(action === 'stop' ? ['--', '-m', 'fast'] : [])];
+  const args = [
+    '--skip-systemctl-redirect',
+    postgresVersion(),
+    'main',
+    action,
+    ...(action === 'stop' ? ['--', '-m', 'fast'] : []),
+  ];
   await run('pg_ctlcluster', args, { timeout: 60_000 });
 }
 
@@ -40,7 +46,10 @@ export async function stopPostgres(): Promise<void> {
 
 export async function startPostgres(): Promise<void> {
   await pgctl('start');
-  await waitFor(async () => (await run('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432'])).stdout !== undefined, 'PostgreSQL');
+  await waitFor(
+    async () => (await run('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432'])).stdout !== undefined,
+    'PostgreSQL',
+  );
 }
 
 /** `rabbitmqctl stop_app`: the broker closes every connection and refuses new ones; the node stays up. */

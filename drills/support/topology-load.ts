@@ -32,7 +32,15 @@ export async function signIn(cluster: Cluster, username: string, password: strin
  * is kept in `unexpected`.
  */
 export class LedgerLoad {
-  readonly tally = { created: 0, createdPoints: 0, captured: 0, capturedPoints: 0, rescanned: 0, lateScans: 0, leftToExpire: 0 };
+  readonly tally = {
+    created: 0,
+    createdPoints: 0,
+    captured: 0,
+    capturedPoints: 0,
+    rescanned: 0,
+    lateScans: 0,
+    leftToExpire: 0,
+  };
   readonly unexpected: string[] = [];
   private readonly pending: Promise<void>[] = [];
 
@@ -73,7 +81,11 @@ export class LedgerLoad {
   private async scanNow(token: string, points: number): Promise<void> {
     const vendor = pick(this.vendors);
     const result = await this.cluster.anyApi().http.post('/api/exchange-tokens/validate/', { token }, vendor.access);
-    if (result.status !== 201 || result.body?.exchangeRequest?.points !== points || result.body.exchangeRequest.vendor !== vendor.username) {
+    if (
+      result.status !== 201 ||
+      result.body?.exchangeRequest?.points !== points ||
+      result.body.exchangeRequest.vendor !== vendor.username
+    ) {
       this.unexpected.push(describeAnswer('validation of a live token', result));
       return;
     }
@@ -81,7 +93,9 @@ export class LedgerLoad {
     this.tally.capturedPoints += points;
     if (Math.random() < 0.2) {
       // The same QR scanned again, maybe by the other vendor, on either replica.
-      const again = await this.cluster.anyApi().http.post('/api/exchange-tokens/validate/', { token }, pick(this.vendors).access);
+      const again = await this.cluster
+        .anyApi()
+        .http.post('/api/exchange-tokens/validate/', { token }, pick(this.vendors).access);
       this.tally.rescanned += 1;
       if (again.status !== 409 || again.body?.code !== 'token_already_used') {
         this.unexpected.push(describeAnswer('second validation', again));
@@ -92,7 +106,9 @@ export class LedgerLoad {
   private async scanLate(token: string, points: number): Promise<void> {
     // After the expiry: either this scan releases it, or the sweep did first; both answer 410.
     await sleep(this.tokenTtlMs + 250 + randomInt(2_500));
-    const result = await this.cluster.anyApi().http.post('/api/exchange-tokens/validate/', { token }, pick(this.vendors).access);
+    const result = await this.cluster
+      .anyApi()
+      .http.post('/api/exchange-tokens/validate/', { token }, pick(this.vendors).access);
     this.tally.lateScans += 1;
     if (result.status !== 410 || result.body?.code !== 'token_expired' || result.body.pointsRestored !== points) {
       this.unexpected.push(describeAnswer('validation of an expired token', result));
@@ -144,12 +160,22 @@ export class WhatsappLoad {
       return;
     }
     const id = created.body.id as number;
-    const validate = await this.cluster.anyApi().http.post(`/api/whatsapp/numbers/${id}/validate/`, undefined, owner.access);
+    const validate = await this.cluster
+      .anyApi()
+      .http.post(`/api/whatsapp/numbers/${id}/validate/`, undefined, owner.access);
     if (validate.status !== 202) {
       this.unexpected.push(describeAnswer(`validation of number ${id}`, validate));
       return;
     }
-    const outcome: NumberOutcome = { id, phoneNumber, scanned: scan, status: 'pending', workerId: null, lastError: null, scans: 0 };
+    const outcome: NumberOutcome = {
+      id,
+      phoneNumber,
+      scanned: scan,
+      status: 'pending',
+      workerId: null,
+      lastError: null,
+      scans: 0,
+    };
     this.outcomes.push(outcome);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -157,13 +183,19 @@ export class WhatsappLoad {
       if (state.status !== 200) {
         this.unexpected.push(describeAnswer(`status of number ${id}`, state));
       } else {
-        Object.assign(outcome, { status: state.body.status, workerId: state.body.workerId, lastError: state.body.lastError });
+        Object.assign(outcome, {
+          status: state.body.status,
+          workerId: state.body.workerId,
+          lastError: state.body.lastError,
+        });
       }
       if (outcome.status === 'connected' || outcome.status === 'failed') {
         return;
       }
       if (scan && outcome.status === 'qr_ready') {
-        const scanned = await this.cluster.anyApi().http.post(`/api/whatsapp/numbers/${id}/simulate-scan/`, undefined, this.admin.access);
+        const scanned = await this.cluster
+          .anyApi()
+          .http.post(`/api/whatsapp/numbers/${id}/simulate-scan/`, undefined, this.admin.access);
         outcome.scans += 1;
         if (scanned.status !== 202) {
           this.unexpected.push(describeAnswer(`simulated scan of number ${id}`, scanned));
@@ -207,7 +239,12 @@ export class VintedLoad {
 
   /** `GET /api/v1/vinted/auth` of every user. */
   async statuses(): Promise<string[]> {
-    return Promise.all(this.users.map(async (user) => (await this.cluster.anyApi().http.get('/api/v1/vinted/auth', user.access)).body?.status as string));
+    return Promise.all(
+      this.users.map(
+        async (user) =>
+          (await this.cluster.anyApi().http.get('/api/v1/vinted/auth', user.access)).body?.status as string,
+      ),
+    );
   }
 
   private async userLoop(user: Account, deadline: number): Promise<void> {

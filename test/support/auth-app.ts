@@ -21,7 +21,11 @@ export async function startAuthApp(
   extraModules: Type[] = [],
 ): Promise<{ stack: TestStack; app: NestExpressApplication; close(): Promise<void> }> {
   const stack = await createTestStack(target);
-  const app = await createApiApp(loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT, ...stack.env, ...env }).config, extraModules);
+  const app = await createApiApp(
+    loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, AUTH_THROTTLE_LIMIT: TEST_AUTH_THROTTLE_LIMIT, ...stack.env, ...env })
+      .config,
+    extraModules,
+  );
   return {
     stack,
     app,
@@ -32,11 +36,20 @@ export async function startAuthApp(
   };
 }
 
-export async function createUser(app: NestExpressApplication, username: string, password = 'correct-horse', role: 'customer' | 'vendor' | 'admin' = 'customer') {
+export async function createUser(
+  app: NestExpressApplication,
+  username: string,
+  password = 'correct-horse',
+  role: 'customer' | 'vendor' | 'admin' = 'customer',
+) {
   return app.get(UsersService).create({ username, password, role, email: `${username}@example.com` });
 }
 
-export async function login(app: NestExpressApplication, username: string, password = 'correct-horse'): Promise<{ access: string; refresh: string }> {
+export async function login(
+  app: NestExpressApplication,
+  username: string,
+  password = 'correct-horse',
+): Promise<{ access: string; refresh: string }> {
   const { body } = await request(app.getHttpServer()).post('/api/token/').send({ username, password }).expect(200);
   return body as { access: string; refresh: string };
 }

@@ -32,7 +32,8 @@ export function sql(app: NestExpressApplication): DataSource {
 
 /** Moves every live token's expiry (or just `tokens`) into the past instead of waiting. */
 export async function expireTokens(app: NestExpressApplication, tokens?: string[]): Promise<void> {
-  await sql(app).query(`UPDATE exchange_tokens SET expires_at = now() - interval '1 second' WHERE status = 'active' AND ($1::text[] IS NULL OR token = ANY($1))`, [
-    tokens ?? null,
-  ]);
+  await sql(app).query(
+    `UPDATE exchange_tokens SET expires_at = now() - interval '1 second' WHERE status = 'active' AND ($1::text[] IS NULL OR token = ANY($1))`,
+    [tokens ?? null],
+  );
 }

@@ -29,7 +29,26 @@ export interface OpenApiDocument {
 
 /** Strings that break naive code: empty, huge, unicode, NUL, SQL and path metacharacters, numbers as text. */
 const nastyString = fc.oneof(
-  fc.constantFrom('', ' ', '0', '-1', '2.5', '1e309', 'NaN', 'null', 'true', '[]', '{}', "' OR 1=1 --", '../../etc/passwd', '%00', '\u0000', '\uD800', '😀'.repeat(50), 'ﷺ'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '0',
+    '-1',
+    '2.5',
+    '1e309',
+    'NaN',
+    'null',
+    'true',
+    '[]',
+    '{}',
+    "' OR 1=1 --",
+    '../../etc/passwd',
+    '%00',
+    '\u0000',
+    '\uD800',
+    '😀'.repeat(50),
+    'ﷺ',
+  ),
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
@@ -62,7 +81,11 @@ function resolve(schema: OpenApiSchema | undefined, document: OpenApiDocument): 
 }
 
 /** A value that usually fits the schema, often does not. */
-export function valueOf(schema: OpenApiSchema | undefined, document: OpenApiDocument, depth = 0): fc.Arbitrary<unknown> {
+export function valueOf(
+  schema: OpenApiSchema | undefined,
+  document: OpenApiDocument,
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const resolved = resolve(schema, document);
   if (resolved === undefined || depth > 4) {
     return junk;
@@ -85,19 +108,31 @@ export function valueOf(schema: OpenApiSchema | undefined, document: OpenApiDocu
 }
 
 /** The schema's properties, some missing, plus some that are not in it. */
-function objectOf(schema: OpenApiSchema, document: OpenApiDocument, depth: number): fc.Arbitrary<Record<string, unknown>> {
-  const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, property]) => [name, valueOf(property, document, depth + 1)]));
+function objectOf(
+  schema: OpenApiSchema,
+  document: OpenApiDocument,
+  depth: number,
+): fc.Arbitrary<Record<string, unknown>> {
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([name, property]) => [name, valueOf(property, document, depth + 1)]),
+  );
   const known = fc.record(properties, { requiredKeys: [] });
   const extra = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), junk, { maxKeys: 2 });
   return fc.tuple(known, fc.oneof(fc.constant({}), extra)).map(([fields, more]) => ({ ...more, ...fields }));
 }
 
 /** A request body for the operation: a fitting-ish JSON value, or raw text that is not JSON at all. */
-export function bodyOf(operation: OpenApiOperation, document: OpenApiDocument): fc.Arbitrary<{ json?: unknown; raw?: string }> {
+export function bodyOf(
+  operation: OpenApiOperation,
+  document: OpenApiDocument,
+): fc.Arbitrary<{ json?: unknown; raw?: string }> {
   const schema = operation.requestBody?.content?.['application/json']?.schema;
   return fc.oneof(
     { arbitrary: valueOf(schema ?? { type: 'object' }, document).map((json) => ({ json })), weight: 5 },
-    { arbitrary: fc.constantFrom('{"a":', 'not json', '[1,2', '{"points": 1e99999}', '\u0000').map((raw) => ({ raw })), weight: 1 },
+    {
+      arbitrary: fc.constantFrom('{"a":', 'not json', '[1,2', '{"points": 1e99999}', '\u0000').map((raw) => ({ raw })),
+      weight: 1,
+    },
   );
 }
 

@@ -13,16 +13,29 @@ export function routeDeclarations(app: INestApplication): { route: string; decla
     }
     const prototype = controller.prototype as Record<string, unknown>;
     const names = new Set<string>();
-    for (let proto: object | null = prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (
+      let proto: object | null = prototype;
+      proto && proto !== Object.prototype;
+      proto = Object.getPrototypeOf(proto) as object | null
+    ) {
       Object.getOwnPropertyNames(proto).forEach((name) => names.add(name));
     }
     for (const name of names) {
       const handler = prototype[name];
-      if (name === 'constructor' || typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) {
+      if (
+        name === 'constructor' ||
+        typeof handler !== 'function' ||
+        Reflect.getMetadata(METHOD_METADATA, handler) === undefined
+      ) {
         continue;
       }
-      const declared = Reflect.getMetadata(ACCESS_POLICY, handler) !== undefined || Reflect.getMetadata(ACCESS_POLICY, controller) !== undefined;
-      routes.push({ route: `${controller.name}.${name} (${String(Reflect.getMetadata(PATH_METADATA, controller))})`, declared });
+      const declared =
+        Reflect.getMetadata(ACCESS_POLICY, handler) !== undefined ||
+        Reflect.getMetadata(ACCESS_POLICY, controller) !== undefined;
+      routes.push({
+        route: `${controller.name}.${name} (${String(Reflect.getMetadata(PATH_METADATA, controller))})`,
+        declared,
+      });
     }
   }
   return routes;

@@ -9,11 +9,20 @@ export const VINTED_SECRET = 'vinted-test-secret-0123456789-0123456789-abc';
 
 /** Env for an API talking to `fake`, with the scheduler left off unless a spec turns it on. */
 export function vintedEnv(fake: FakeVintedServer, extra: Record<string, string> = {}): Record<string, string> {
-  return { VINTED_CREDENTIALS_SECRET: VINTED_SECRET, VINTED_BASE_URL: fake.baseUrl, VINTED_AUTO_REFRESH_ENABLED: 'false', ...extra };
+  return {
+    VINTED_CREDENTIALS_SECRET: VINTED_SECRET,
+    VINTED_BASE_URL: fake.baseUrl,
+    VINTED_AUTO_REFRESH_ENABLED: 'false',
+    ...extra,
+  };
 }
 
 /** A new account logged in, with an `auth` header value for supertest. */
-export async function vintedUser(app: NestExpressApplication, username: string, role: 'customer' | 'admin' = 'customer') {
+export async function vintedUser(
+  app: NestExpressApplication,
+  username: string,
+  role: 'customer' | 'admin' = 'customer',
+) {
   await createUser(app, username, 'correct-horse', role);
   const { access } = await login(app, username);
   return { username, bearer: `Bearer ${access}` };
@@ -44,7 +53,11 @@ export function captureLogs(): { text: () => string; restore: () => void } {
   const lines: string[] = [];
   const spies = (['log', 'warn', 'error', 'debug', 'verbose'] as const).map((level) =>
     jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
-      lines.push(args.map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg, Object.getOwnPropertyNames(arg ?? {})))).join(' '));
+      lines.push(
+        args
+          .map((arg) => (typeof arg === 'string' ? arg : JSON.stringify(arg, Object.getOwnPropertyNames(arg ?? {}))))
+          .join(' '),
+      );
     }),
   );
   return { text: () => lines.join('\n'), restore: () => spies.forEach((spy) => spy.mockRestore()) };

@@ -25,7 +25,11 @@ export const SEED_FAILURE = 'QR code generation failed after 3 attempts. Please 
 /** A worker as `nest start worker` builds it (apps/worker/src/main.ts), in this process. */
 export async function startWorker(env: Record<string, string>): Promise<INestApplication> {
   const config: AppConfig = loadConfig(env).config;
-  const app = await NestFactory.create(WorkerModule.register(config), { logger: false, bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(WorkerModule.register(config), {
+    logger: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.connectMicroservice({ strategy: app.get(BusServerFactory).create(workerQueues(config)) });
   await app.init();
@@ -34,7 +38,11 @@ export async function startWorker(env: Record<string, string>): Promise<INestApp
 }
 
 /** Polls `read` until `accept` holds; throws with the last value after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -19,7 +19,9 @@ async function bootstrap(): Promise<void> {
     config.embeddedBus ? 'in-process bus with the worker in this process' : 'RabbitMQ',
   ].join(', ');
   logger.log(`Hourglass API ready in ${Date.now() - startedAt} ms on port ${port} (${mode})`, 'Bootstrap');
-  process.stdout.write(`Hourglass is listening on http://localhost:${port} - Swagger UI: http://localhost:${port}/${SWAGGER_PATH}\n`);
+  process.stdout.write(
+    `Hourglass is listening on http://localhost:${port} - Swagger UI: http://localhost:${port}/${SWAGGER_PATH}\n`,
+  );
 }
 
 bootstrap().catch((error: unknown) => exitOnStartupFailure('Hourglass failed to start', error));

@@ -30,7 +30,11 @@ export function setupSwagger(app: INestApplication): void {
       )
       .addCookieAuth(
         REFRESH_COOKIE,
-        { type: 'apiKey', in: 'cookie', description: `JWT_AUTH_COOKIE=true: the httpOnly refresh cookie; unsafe methods that rely on it need \`X-CSRF-Token\` = the \`${CSRF_COOKIE}\` cookie.` },
+        {
+          type: 'apiKey',
+          in: 'cookie',
+          description: `JWT_AUTH_COOKIE=true: the httpOnly refresh cookie; unsafe methods that rely on it need \`X-CSRF-Token\` = the \`${CSRF_COOKIE}\` cookie.`,
+        },
         REFRESH_COOKIE,
       )
       .build(),

@@ -11,7 +11,11 @@ interface CommanderExit {
 }
 
 function isCommanderExit(error: unknown): error is CommanderExit {
-  return typeof error === 'object' && error !== null && String((error as Partial<CommanderExit>).code).startsWith('commander.');
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    String((error as Partial<CommanderExit>).code).startsWith('commander.')
+  );
 }
 
 /** Commander has already printed help, a version or a usage error; anything else gets one line. */

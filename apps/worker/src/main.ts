@@ -16,7 +16,11 @@ async function bootstrap(): Promise<void> {
     process.exit(1);
   }
   // An HTTP-less Nest application: the bus server is its only entry point.
-  const app = await NestFactory.create(WorkerModule.register(config), { logger: false, bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(WorkerModule.register(config), {
+    logger: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.enableShutdownHooks();

@@ -36,7 +36,12 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
   @Interval(LOG_EVERY_MS)
   beat(): void {
     const uptimeSeconds = Math.round((Date.now() - this.startedAt) / 1000);
-    const line = { workerId: this.config.WORKER_ID, busConnected: this.bus.isConnected(), uptimeSeconds, sessions: this.sessions.sessionCount };
+    const line = {
+      workerId: this.config.WORKER_ID,
+      busConnected: this.bus.isConnected(),
+      uptimeSeconds,
+      sessions: this.sessions.sessionCount,
+    };
     if (line.busConnected) {
       this.logger.log(line, 'Worker heartbeat');
     } else {

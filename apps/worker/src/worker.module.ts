@@ -19,7 +19,9 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         loggingModule({ level: config.LOG_LEVEL, service: 'worker' }),
         MessagingModule.forRoot(),
-        ...(config.whatsappDriver === 'baileys' && config.DATABASE_URL !== undefined ? [DatabaseModule.forRoot({ role: 'worker' })] : []),
+        ...(config.whatsappDriver === 'baileys' && config.DATABASE_URL !== undefined
+          ? [DatabaseModule.forRoot({ role: 'worker' })]
+          : []),
         ScheduleModule.forRoot(),
         WorkerCoreModule,
       ],

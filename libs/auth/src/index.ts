@@ -2,7 +2,12 @@ export { AuthModule } from './auth.module';
 export { FIELD_REQUIRED, FieldErrors, fieldErrors, requireStrings } from './drf/drf-validation';
 export { ACCESS_POLICY, AccessPolicy, Authenticated, Public, Roles } from './guards/access-policy.decorators';
 export { AuthenticatedRequest, CurrentUser, JwtAuthGuard, bearerToken } from './guards/jwt-auth.guard';
-export { REFRESH_COOKIE_HEADERS, RefreshCookie, RefreshCookieRole, TokenCookieInterceptor } from './http/token-cookie.interceptor';
+export {
+  REFRESH_COOKIE_HEADERS,
+  RefreshCookie,
+  RefreshCookieRole,
+  TokenCookieInterceptor,
+} from './http/token-cookie.interceptor';
 export { ACCESS_HEADER, CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, REFRESH_HEADER } from './http/token-cookies';
 export { TokenClaims, TokenType, newClaims, readClaims } from './tokens/token-claims';
 export { TokenCodec } from './tokens/token-codec';

@@ -36,7 +36,10 @@ export class HourglassApiError extends Error {
         : typeof init.body === 'string' && init.body.trim() !== ''
           ? init.body.trim().slice(0, 200)
           : init.statusText || `HTTP ${status}`;
-    super(`${request.method} ${request.url} → ${status}: ${detail}`, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      `${request.method} ${request.url} → ${status}: ${detail}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.status = status;
     this.code = typeof body.code === 'string' ? body.code : undefined;
     this.detail = detail;

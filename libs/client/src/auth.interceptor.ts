@@ -65,7 +65,8 @@ export function installAuthInterceptor(instance: AxiosInstance, options: AuthInt
   const { tokenStore, onAuthFailure } = options;
   let inFlight: Promise<TokenPair> | null = null;
 
-  const skips = (config: Config): boolean => config.hourglass?.skipAuth === true || TOKEN_ENDPOINT.test(config.url ?? '');
+  const skips = (config: Config): boolean =>
+    config.hourglass?.skipAuth === true || TOKEN_ENDPOINT.test(config.url ?? '');
 
   async function rotate(): Promise<TokenPair> {
     const current = await tokenStore.get();
@@ -136,7 +137,13 @@ export function installAuthInterceptor(instance: AxiosInstance, options: AuthInt
       throw error; // no answer: network failure, timeout, cancellation
     }
     const config = error.config as Config | undefined;
-    if (!config || apiError.status !== 401 || apiError.code !== 'token_not_valid' || skips(config) || config.hourglass?.retried) {
+    if (
+      !config ||
+      apiError.status !== 401 ||
+      apiError.code !== 'token_not_valid' ||
+      skips(config) ||
+      config.hourglass?.retried
+    ) {
       throw apiError;
     }
     let recovered: boolean;

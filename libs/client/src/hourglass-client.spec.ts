@@ -48,7 +48,9 @@ describe('createHourglassClient against a simplejwt-shaped server', () => {
     const points = hits('/api/points/');
     expect(points.filter((e) => e.status === 401)).toHaveLength(20);
     expect(points.filter((e) => e.status === 200)).toHaveLength(20);
-    expect(points.filter((e) => e.status === 200).every((e) => e.authorization === `Bearer ${rotated.access}`)).toBe(true);
+    expect(points.filter((e) => e.status === 200).every((e) => e.authorization === `Bearer ${rotated.access}`)).toBe(
+      true,
+    );
     expect(onAuthFailure).not.toHaveBeenCalled();
   });
 
@@ -74,7 +76,11 @@ describe('createHourglassClient against a simplejwt-shaped server', () => {
     expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
     const error = (outcomes[0] as PromiseRejectedResult).reason as HourglassApiError;
     expect(error).toBeInstanceOf(HourglassApiError);
-    expect(error).toMatchObject({ status: 401, code: 'token_not_valid', detail: 'Given token not valid for any token type' });
+    expect(error).toMatchObject({
+      status: 401,
+      code: 'token_not_valid',
+      detail: 'Given token not valid for any token type',
+    });
     expect(error.cause).toMatchObject({ status: 401, detail: 'Token is blacklisted', code: 'token_not_valid' });
     expect(server.refreshCalls).toBe(1);
     expect(onAuthFailure).toHaveBeenCalledTimes(1);
@@ -103,7 +109,9 @@ describe('createHourglassClient against a simplejwt-shaped server', () => {
       body: { detail: 'No active account found with the given credentials' },
     });
     expect(server.refreshCalls).toBe(1); // only the explicit call above
-    expect(server.log.filter((e) => e.path.startsWith('/api/token/')).every((e) => e.authorization === undefined)).toBe(true);
+    expect(server.log.filter((e) => e.path.startsWith('/api/token/')).every((e) => e.authorization === undefined)).toBe(
+      true,
+    );
     expect(onAuthFailure).not.toHaveBeenCalled();
     expect(store.get()).toEqual(pair);
   });
@@ -112,7 +120,11 @@ describe('createHourglassClient against a simplejwt-shaped server', () => {
     await client.obtainToken({ username: 'alice', password: 'wonderland' });
     const error: unknown = await client.createExchangeToken(500, { idempotencyKey: 'k-1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HourglassApiError);
-    expect(error).toMatchObject({ status: 409, code: 'insufficient_points', detail: 'Not enough points for this exchange.' });
+    expect(error).toMatchObject({
+      status: 409,
+      code: 'insufficient_points',
+      detail: 'Not enough points for this exchange.',
+    });
     expect((error as HourglassApiError).body).toMatchObject({ balance: 100 });
     expect(server.refreshCalls).toBe(0);
   });
@@ -140,13 +152,20 @@ describe('createHourglassClient against a simplejwt-shaped server', () => {
     await client.logout();
     expect(store.get()).toBeNull();
     expect(hits('/api/token/blacklist/')).toMatchObject([{ status: 200 }]);
-    await expect(client.verifyToken(pair.refresh)).rejects.toMatchObject({ status: 400, body: { non_field_errors: ['Token is blacklisted'] } });
+    await expect(client.verifyToken(pair.refresh)).rejects.toMatchObject({
+      status: 400,
+      body: { non_field_errors: ['Token is blacklisted'] },
+    });
   });
 
   it('sends the Idempotency-Key and returns the typed exchange token', async () => {
     await client.obtainToken({ username: 'alice', password: 'wonderland' });
     const token = await client.createExchangeToken(40, { idempotencyKey: 'k-2' });
-    expect(token).toMatchObject({ points: 40, expiresInSeconds: 180, qrCode: expect.stringMatching(/^data:image\/png;base64,/) as unknown });
+    expect(token).toMatchObject({
+      points: 40,
+      expiresInSeconds: 180,
+      qrCode: expect.stringMatching(/^data:image\/png;base64,/) as unknown,
+    });
     expect(hits('/api/exchange-tokens/')[0].idempotencyKey).toBe('k-2');
     await expect(client.getPoints()).resolves.toEqual({ balance: 60, held: 0 });
   });

@@ -46,13 +46,15 @@ export function createHourglassClient(options: HourglassClientOptions) {
   const instance: AxiosInstance = (options.axios ?? axios).create({ ...options.config, baseURL: options.baseURL });
   const auth = installAuthInterceptor(instance, { tokenStore, onAuthFailure: options.onAuthFailure });
 
-  const get = async <T>(url: string, config?: AxiosRequestConfig): Promise<T> => (await instance.get<T>(url, config)).data;
+  const get = async <T>(url: string, config?: AxiosRequestConfig): Promise<T> =>
+    (await instance.get<T>(url, config)).data;
   const post = async <T>(url: string, body?: unknown, config?: AxiosRequestConfig): Promise<T> =>
     (await instance.post<T>(url, body, config)).data;
   const page = (query: PageQuery = {}): AxiosRequestConfig => ({
     params: { limit: query.limit, cursor: query.cursor ?? undefined },
   });
-  const numberPath = (id: number | string, suffix = ''): string => `/api/whatsapp/numbers/${encodeURIComponent(String(id))}/${suffix}`;
+  const numberPath = (id: number | string, suffix = ''): string =>
+    `/api/whatsapp/numbers/${encodeURIComponent(String(id))}/${suffix}`;
 
   return {
     /** The underlying axios instance, for endpoints this client does not wrap yet. */
@@ -120,11 +122,13 @@ export function createHourglassClient(options: HourglassClientOptions) {
 
     // ── Vinted sessions (CONTRACT §5) ──
     /** `POST /api/v1/vinted/auth` with a browser cookie string (`access_token_web`, `refresh_token_web`). */
-    postVintedAuth: (cookies: string): Promise<VintedAuthStored> => post<VintedAuthStored>('/api/v1/vinted/auth', { cookies }),
+    postVintedAuth: (cookies: string): Promise<VintedAuthStored> =>
+      post<VintedAuthStored>('/api/v1/vinted/auth', { cookies }),
     /** `GET /api/v1/vinted/auth`: the session's state, never a token. */
     getVintedAuth: (): Promise<VintedAuthState> => get<VintedAuthState>('/api/v1/vinted/auth'),
     /** `GET /api/v1/market-analysis/token`. */
-    getMarketAnalysisToken: (): Promise<MarketAnalysisToken> => get<MarketAnalysisToken>('/api/v1/market-analysis/token'),
+    getMarketAnalysisToken: (): Promise<MarketAnalysisToken> =>
+      get<MarketAnalysisToken>('/api/v1/market-analysis/token'),
     /** `GET /api/v1/vinted/scheduler` (admin). */
     getScheduler: (): Promise<VintedSchedulerState> => get<VintedSchedulerState>('/api/v1/vinted/scheduler'),
     /** `POST /api/v1/vinted/scheduler` (admin): start, stop or restart; answers the new state. */
@@ -133,7 +137,8 @@ export function createHourglassClient(options: HourglassClientOptions) {
 
     // ── WhatsApp numbers (CONTRACT §6) ──
     /** `POST /api/whatsapp/numbers/` with an E.164 number. */
-    registerNumber: (phoneNumber: string): Promise<WhatsAppNumber> => post<WhatsAppNumber>('/api/whatsapp/numbers/', { phoneNumber }),
+    registerNumber: (phoneNumber: string): Promise<WhatsAppNumber> =>
+      post<WhatsAppNumber>('/api/whatsapp/numbers/', { phoneNumber }),
     /** `POST /api/whatsapp/numbers/:id/validate/` → 202: the worker starts showing QR codes. */
     validateNumber: async (id: number | string): Promise<void> => {
       await post<unknown>(numberPath(id, 'validate/'));

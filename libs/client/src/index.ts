@@ -2,7 +2,19 @@
  * @app/client — the typed Hourglass HTTP client for front ends (browser-safe: imports axios only).
  */
 export { createHourglassClient, type HourglassClient, type HourglassClientOptions } from './hourglass-client';
-export { installAuthInterceptor, type AuthController, type AuthFailureHandler, type AuthInterceptorOptions, type HourglassRequestOptions } from './auth.interceptor';
+export {
+  installAuthInterceptor,
+  type AuthController,
+  type AuthFailureHandler,
+  type AuthInterceptorOptions,
+  type HourglassRequestOptions,
+} from './auth.interceptor';
 export { HourglassApiError } from './api.errors';
-export { MemoryTokenStore, StorageTokenStore, type MaybePromise, type StorageLike, type TokenStore } from './token-store';
+export {
+  MemoryTokenStore,
+  StorageTokenStore,
+  type MaybePromise,
+  type StorageLike,
+  type TokenStore,
+} from './token-store';
 export type * from './contract.types';

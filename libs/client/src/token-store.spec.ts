@@ -37,9 +37,12 @@ describe('token stores', () => {
     expect(storage.items.has('app.tokens')).toBe(false);
   });
 
-  it.each(['not json', '{"access":1,"refresh":"r"}', 'null', '"a string"'])('StorageTokenStore reads a corrupt entry %p as logged out', (raw) => {
-    const storage = new FakeStorage();
-    storage.setItem('hourglass.tokens', raw);
-    expect(new StorageTokenStore(storage).get()).toBeNull();
-  });
+  it.each(['not json', '{"access":1,"refresh":"r"}', 'null', '"a string"'])(
+    'StorageTokenStore reads a corrupt entry %p as logged out',
+    (raw) => {
+      const storage = new FakeStorage();
+      storage.setItem('hourglass.tokens', raw);
+      expect(new StorageTokenStore(storage).get()).toBeNull();
+    },
+  );
 });

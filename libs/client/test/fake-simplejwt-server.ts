@@ -63,19 +63,33 @@ export async function startFakeServer(): Promise<FakeServer> {
   function authenticate(header: string | undefined): [number, object, Record<string, string>?] | null {
     const [scheme, token] = (header ?? '').split(' ');
     if (scheme !== 'Bearer' || !token) {
-      return [401, { detail: 'Authentication credentials were not provided.' }, { 'WWW-Authenticate': 'Bearer realm="api"' }];
+      return [
+        401,
+        { detail: 'Authentication credentials were not provided.' },
+        { 'WWW-Authenticate': 'Bearer realm="api"' },
+      ];
     }
     const state = access.get(token);
-    const message = !state ? (refresh.has(token) ? 'Token has wrong type' : 'Token is invalid') : state.expired ? 'Token is expired' : null;
+    const message = !state
+      ? refresh.has(token)
+        ? 'Token has wrong type'
+        : 'Token is invalid'
+      : state.expired
+        ? 'Token is expired'
+        : null;
     if (message === null) {
       return null;
     }
     const messages = [{ token_class: 'AccessToken', token_type: 'access', message }];
-    return [401, { detail: NOT_VALID_ANY, code: 'token_not_valid', messages }, { 'WWW-Authenticate': 'Bearer realm="api"' }];
+    return [
+      401,
+      { detail: NOT_VALID_ANY, code: 'token_not_valid', messages },
+      { 'WWW-Authenticate': 'Bearer realm="api"' },
+    ];
   }
 
   async function route(method: string, path: string, body: Record<string, unknown>, authorization: string | undefined) {
-    const field = (name: string) => (typeof body[name] === 'string' && body[name] !== '' ? (body[name]) : undefined);
+    const field = (name: string) => (typeof body[name] === 'string' && body[name] !== '' ? body[name] : undefined);
     const required = (...names: string[]) => {
       const missing = names.filter((name) => field(name) === undefined);
       return missing.length ? Object.fromEntries(missing.map((name) => [name, ['This field is required.']])) : null;
@@ -106,7 +120,10 @@ export async function startFakeServer(): Promise<FakeServer> {
       const token = field('refresh')!;
       const state = refresh.get(token);
       if (!state) {
-        return [401, { detail: access.has(token) ? 'Token has wrong type' : 'Token is invalid', code: 'token_not_valid' }] as const;
+        return [
+          401,
+          { detail: access.has(token) ? 'Token has wrong type' : 'Token is invalid', code: 'token_not_valid' },
+        ] as const;
       }
       if (state.blacklisted) {
         return [401, { detail: 'Token is blacklisted', code: 'token_not_valid' }] as const;
@@ -126,7 +143,9 @@ export async function startFakeServer(): Promise<FakeServer> {
       if (!state && !refresh.has(token)) {
         return [401, { detail: 'Token is invalid', code: 'token_not_valid' }] as const;
       }
-      return state?.expired ? ([401, { detail: 'Token is expired', code: 'token_not_valid' }] as const) : ([200, {}] as const);
+      return state?.expired
+        ? ([401, { detail: 'Token is expired', code: 'token_not_valid' }] as const)
+        : ([200, {}] as const);
     }
     const rejected = authenticate(authorization);
     if (rejected) {
@@ -143,7 +162,10 @@ export async function startFakeServer(): Promise<FakeServer> {
       }
       balance -= points;
       const expiresAt = new Date(Date.now() + 180_000).toISOString();
-      return [201, { token: `xt-${counter}`, points, expiresAt, expiresInSeconds: 180, qrCode: 'data:image/png;base64,AAAA' }] as const;
+      return [
+        201,
+        { token: `xt-${counter}`, points, expiresAt, expiresInSeconds: 180, qrCode: 'data:image/png;base64,AAAA' },
+      ] as const;
     }
     return [404, { detail: 'Not found.', code: 'not_found' }] as const;
   }
@@ -158,13 +180,24 @@ export async function startFakeServer(): Promise<FakeServer> {
     let result: readonly [number, object, Record<string, string>?];
     try {
       const body: unknown = raw === '' ? {} : JSON.parse(raw);
-      result = await route(request.method ?? 'GET', path, (body ?? {}) as Record<string, unknown>, request.headers.authorization);
+      result = await route(
+        request.method ?? 'GET',
+        path,
+        (body ?? {}) as Record<string, unknown>,
+        request.headers.authorization,
+      );
     } catch (error) {
       result = [400, { detail: `JSON parse error - ${(error as Error).message}` }];
     }
     const [status, payload, headers] = result;
     const idempotencyKey = request.headers['idempotency-key'] as string | undefined;
-    fake.log.push({ method: request.method ?? 'GET', path, authorization: request.headers.authorization, idempotencyKey, status });
+    fake.log.push({
+      method: request.method ?? 'GET',
+      path,
+      authorization: request.headers.authorization,
+      idempotencyKey,
+      status,
+    });
     response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
     response.end(JSON.stringify(payload));
   }

@@ -30,7 +30,8 @@ export function loggingModule({ level, service, fd = 1 }: LoggingOptions): Dynam
       stream: pino.destination({ fd, sync: fd === 2 }),
       // Probes and scrapes every few seconds would drown the useful lines.
       autoLogging: { ignore: (req) => /^\/(api\/health|metrics)/.test(req.url ?? '') },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },
   });
 }

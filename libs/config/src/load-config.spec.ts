@@ -53,13 +53,34 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ PORT: 'abc' }, 'Invalid configuration: PORT="abc" is not an integer; expected an integer from 0 to 65535, e.g. 3000.'],
-    [{ PORT: '70000' }, 'Invalid configuration: PORT="70000" is above 65535; expected an integer from 0 to 65535, e.g. 3000.'],
-    [{ EXCHANGE_TOKEN_TTL: '3 minutes' }, 'Invalid configuration: EXCHANGE_TOKEN_TTL="3 minutes" is not a duration; expected a duration such as 90s, 15m, 2h or 7d.'],
-    [{ JWT_ROTATE_REFRESH_TOKENS: 'maybe' }, 'Invalid configuration: JWT_ROTATE_REFRESH_TOKENS="maybe" is not a boolean; expected true or false.'],
-    [{ WHATSAPP_DRIVER: 'selenium' }, 'Invalid configuration: WHATSAPP_DRIVER="selenium" is not a known driver; expected baileys or simulator.'],
-    [{ EXCHANGE_EXPIRY_CRON: 'every second' }, 'Invalid configuration: EXCHANGE_EXPIRY_CRON="every second" is not a valid cron expression; expected a six-field cron expression, e.g. "* * * * * *".'],
-    [{ DATABASE_URL: 'mysql://x@y/z' }, 'Invalid configuration: DATABASE_URL (value hidden) is not a postgres/postgresql URL; expected a postgres://user:password@host:5432/database URL.'],
+    [
+      { PORT: 'abc' },
+      'Invalid configuration: PORT="abc" is not an integer; expected an integer from 0 to 65535, e.g. 3000.',
+    ],
+    [
+      { PORT: '70000' },
+      'Invalid configuration: PORT="70000" is above 65535; expected an integer from 0 to 65535, e.g. 3000.',
+    ],
+    [
+      { EXCHANGE_TOKEN_TTL: '3 minutes' },
+      'Invalid configuration: EXCHANGE_TOKEN_TTL="3 minutes" is not a duration; expected a duration such as 90s, 15m, 2h or 7d.',
+    ],
+    [
+      { JWT_ROTATE_REFRESH_TOKENS: 'maybe' },
+      'Invalid configuration: JWT_ROTATE_REFRESH_TOKENS="maybe" is not a boolean; expected true or false.',
+    ],
+    [
+      { WHATSAPP_DRIVER: 'selenium' },
+      'Invalid configuration: WHATSAPP_DRIVER="selenium" is not a known driver; expected baileys or simulator.',
+    ],
+    [
+      { EXCHANGE_EXPIRY_CRON: 'every second' },
+      'Invalid configuration: EXCHANGE_EXPIRY_CRON="every second" is not a valid cron expression; expected a six-field cron expression, e.g. "* * * * * *".',
+    ],
+    [
+      { DATABASE_URL: 'mysql://x@y/z' },
+      'Invalid configuration: DATABASE_URL (value hidden) is not a postgres/postgresql URL; expected a postgres://user:password@host:5432/database URL.',
+    ],
   ])('rejects %j with one line', (env, line) => {
     expect(problems(env)).toEqual([line]);
   });

@@ -92,7 +92,9 @@ function developmentSigningKey(dataDir: string, warnings: string[]): string {
       // Another process wrote it first: use theirs so both sign with one key.
       return readFileSync(file, 'utf8').trim();
     }
-    warnings.push(`JWT_SIGNING_KEY is not set: generated a development key into ${file}. Set JWT_SIGNING_KEY in production.`);
+    warnings.push(
+      `JWT_SIGNING_KEY is not set: generated a development key into ${file}. Set JWT_SIGNING_KEY in production.`,
+    );
     return key;
   }
 }

@@ -117,7 +117,9 @@ export class DatabaseNotifications implements OnApplicationShutdown {
       return;
     }
     if (wasLive) {
-      this.logger.warn(`Lost the LISTEN connection (${error.message}); caches that depend on it are bypassed until it is back`);
+      this.logger.warn(
+        `Lost the LISTEN connection (${error.message}); caches that depend on it are bypassed until it is back`,
+      );
     }
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;

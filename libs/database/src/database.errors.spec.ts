@@ -6,9 +6,15 @@ const driverError = (code: string, message = 'boom') => Object.assign(new Error(
 describe(isDatabaseUnavailable.name, () => {
   it.each<[string, unknown]>([
     ['a refused connection', driverError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
-    ['a server shutting down (57P01)', new QueryFailedError('SELECT 1', [], driverError('57P01', 'terminating connection due to administrator command'))],
+    [
+      'a server shutting down (57P01)',
+      new QueryFailedError('SELECT 1', [], driverError('57P01', 'terminating connection due to administrator command')),
+    ],
     ['a connection exception (08006)', driverError('08006')],
-    ['a connection that died under a transaction (TypeORM, seen in the PostgreSQL drill)', new QueryRunnerProviderAlreadyReleasedError()],
+    [
+      'a connection that died under a transaction (TypeORM, seen in the PostgreSQL drill)',
+      new QueryRunnerProviderAlreadyReleasedError(),
+    ],
     ['pg on a dead connection', new Error('Connection terminated unexpectedly')],
     ['a pool that cannot connect in time', new Error('timeout exceeded when trying to connect')],
   ])('recognises %s', (_what, error) => {

@@ -10,8 +10,16 @@ function config(overrides: Partial<AppConfig>): AppConfig {
 
 describe(typeOrmOptions.name, () => {
   it('connects to the server of DATABASE_URL with the configured pool', () => {
-    const options = typeOrmOptions(config({ DATABASE_URL: 'postgres://u:p@db:5432/hourglass', DATABASE_POOL_SIZE: 12 }), 'api');
-    expect(options).toMatchObject({ type: 'postgres', url: 'postgres://u:p@db:5432/hourglass', poolSize: 12, applicationName: 'hourglass-api' });
+    const options = typeOrmOptions(
+      config({ DATABASE_URL: 'postgres://u:p@db:5432/hourglass', DATABASE_POOL_SIZE: 12 }),
+      'api',
+    );
+    expect(options).toMatchObject({
+      type: 'postgres',
+      url: 'postgres://u:p@db:5432/hourglass',
+      poolSize: 12,
+      applicationName: 'hourglass-api',
+    });
     expect(options.embedded).toBeUndefined();
   });
 

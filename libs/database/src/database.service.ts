@@ -120,13 +120,15 @@ export class Database implements OnApplicationShutdown {
   private async withAdvisoryXactLock<T>(lockName: string, fn: () => Promise<T>): Promise<ExclusiveResult<T>> {
     const client = await this.locks().connect();
     // A checked-out client that loses its connection emits 'error'; unhandled, it would crash the process.
-    const onError = (error: Error) => this.logger.warn(`Lost the connection holding lock "${lockName}": ${error.message}`);
+    const onError = (error: Error) =>
+      this.logger.warn(`Lost the connection holding lock "${lockName}": ${error.message}`);
     client.on('error', onError);
     try {
       await client.query('BEGIN');
-      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [
-        advisoryLockKey(lockName),
-      ]);
+      const { rows } = await client.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_xact_lock($1::bigint) AS locked',
+        [advisoryLockKey(lockName)],
+      );
       if (rows[0]?.locked !== true) {
         return { ran: false };
       }

@@ -1,5 +1,11 @@
 export { advisoryLockKey } from './advisory-lock-key';
-export { DataDirInUseError, DataDirOwner, EmbeddedDatabaseUnreachableError, SocketPathTooLongError, isDatabaseUnavailable } from './database.errors';
+export {
+  DataDirInUseError,
+  DataDirOwner,
+  EmbeddedDatabaseUnreachableError,
+  SocketPathTooLongError,
+  isDatabaseUnavailable,
+} from './database.errors';
 export { DatabaseNotifications, NotificationListener } from './database-notifications.service';
 export { DatabaseModule } from './database.module';
 export { DatabaseModuleOptions, DatabaseRole } from './database.options';

@@ -23,7 +23,9 @@ export class MigrationService {
    * serialised by a session advisory lock, so each migration is applied exactly once.
    */
   run(): Promise<string[]> {
-    const run = this.queue.then(() => (this.config.embeddedDatabase ? this.apply() : this.withClusterLock(() => this.apply())));
+    const run = this.queue.then(() =>
+      this.config.embeddedDatabase ? this.apply() : this.withClusterLock(() => this.apply()),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }

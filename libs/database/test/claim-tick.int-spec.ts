@@ -13,7 +13,14 @@ describe.each(databaseTargets())(`${Database.name}.claimTick on the %s database`
     testDatabase = await createTestDatabase(target);
     const first = await createDatabaseTestApp({ env: testDatabase.env, migrate: true });
     // Separate DataSources on a server, as replicas have; embedded, one process owns the database.
-    const others = target === 'postgres' ? await Promise.all(Array.from({ length: REPLICAS - 1 }, () => createDatabaseTestApp({ env: testDatabase.env, migrate: false }))) : [];
+    const others =
+      target === 'postgres'
+        ? await Promise.all(
+            Array.from({ length: REPLICAS - 1 }, () =>
+              createDatabaseTestApp({ env: testDatabase.env, migrate: false }),
+            ),
+          )
+        : [];
     apps = [first, ...others];
     replicas = Array.from({ length: REPLICAS }, (_, i) => apps[i % apps.length].get(Database));
   });

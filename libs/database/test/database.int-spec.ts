@@ -15,8 +15,16 @@ async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<
 
 /** Only Date is faked: sockets and timers keep working. */
 const REAL_TIMERS: FakeTimersConfig['doNotFake'] = [
-  'nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
-  'queueMicrotask', 'hrtime', 'performance',
+  'nextTick',
+  'setImmediate',
+  'clearImmediate',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'queueMicrotask',
+  'hrtime',
+  'performance',
 ];
 
 describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) => {
@@ -64,14 +72,17 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
 
     it('runs a transaction at the isolation level asked for', async () => {
       const level = await database.transaction(
-        async (manager) => (await manager.query<{ level: string }[]>("SELECT current_setting('transaction_isolation') AS level"))[0].level,
+        async (manager) =>
+          (await manager.query<{ level: string }[]>("SELECT current_setting('transaction_isolation') AS level"))[0]
+            .level,
         { isolation: 'SERIALIZABLE' },
       );
       expect(level).toBe('serializable');
     });
 
     it('reads the time from the database clock', async () => {
-      const clock = async () => (await dataSource.query<{ at: Date }[]>('SELECT clock_timestamp() AS at'))[0].at.getTime();
+      const clock = async () =>
+        (await dataSource.query<{ at: Date }[]>('SELECT clock_timestamp() AS at'))[0].at.getTime();
       const before = await clock();
       const now = await database.now();
       const after = await clock();

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataDirInUseError, DataDirOwner, Database, EmbeddedPostgres, SettingsRepository, SocketPathTooLongError } from '@app/database';
+import {
+  DataDirInUseError,
+  DataDirOwner,
+  Database,
+  EmbeddedPostgres,
+  SettingsRepository,
+  SocketPathTooLongError,
+} from '@app/database';
 import { TestDatabase, TsScriptProcess, createDatabaseTestApp, createTestDatabase } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 
@@ -82,7 +89,11 @@ describe(EmbeddedPostgres.name, () => {
     });
 
     it.each(['api', 'worker'])('refuses to start a second %s with one clear line and exit status 1', async (role) => {
-      const { code, stdout, stderr } = await TsScriptProcess.run(FIXTURE, [role, 'visit', 'shared', '"intruder"'], testDatabase.env);
+      const { code, stdout, stderr } = await TsScriptProcess.run(
+        FIXTURE,
+        [role, 'visit', 'shared', '"intruder"'],
+        testDatabase.env,
+      );
       const { startedAt } = lockOwner(testDatabase.dataDir);
       expect({ code, stdout, stderr }).toEqual({
         code: 1,
@@ -95,7 +106,9 @@ describe(EmbeddedPostgres.name, () => {
     });
 
     it('refuses a second api in the same process too', async () => {
-      await expect(createDatabaseTestApp({ env: testDatabase.env, role: 'api', logger: false })).rejects.toThrow(DataDirInUseError);
+      await expect(createDatabaseTestApp({ env: testDatabase.env, role: 'api', logger: false })).rejects.toThrow(
+        DataDirInUseError,
+      );
     });
 
     it("lets the cli attach through the owner's socket, read its data and write", async () => {

@@ -6,14 +6,18 @@ import { DataSource } from 'typeorm';
 const ALL = MIGRATIONS.map((migration) => new migration().name);
 
 async function tableExists(app: INestApplicationContext, table: string): Promise<boolean> {
-  const [row] = await app.get(DataSource).query<{ found: boolean }[]>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
+  const [row] = await app
+    .get(DataSource)
+    .query<{ found: boolean }[]>('SELECT to_regclass($1) IS NOT NULL AS found', [table]);
   return row.found;
 }
 
 async function tables(app: INestApplicationContext): Promise<string[]> {
-  const rows = await app.get(DataSource).query<{ name: string }[]>(
-    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename",
-  );
+  const rows = await app
+    .get(DataSource)
+    .query<{ name: string }[]>(
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename",
+    );
   return rows.map((row) => row.name);
 }
 
@@ -68,7 +72,9 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
     if (target === 'postgres') {
       it('applies each migration exactly once when replicas start together', async () => {
         const fresh = await createTestDatabase('postgres');
-        const replicas = await Promise.all([1, 2, 3].map(() => createDatabaseTestApp({ env: fresh.env, migrate: false })));
+        const replicas = await Promise.all(
+          [1, 2, 3].map(() => createDatabaseTestApp({ env: fresh.env, migrate: false })),
+        );
         try {
           const applied = await Promise.all(replicas.map((replica) => replica.get(MigrationService).run()));
           expect(applied.flat()).toEqual(ALL);

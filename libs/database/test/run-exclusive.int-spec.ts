@@ -31,7 +31,9 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
     testDatabase = await createTestDatabase(target);
     // Embedded, one process owns the database: the callers are concurrent calls within it.
     const replicas = target === 'postgres' ? CALLERS : 1;
-    apps = await Promise.all(Array.from({ length: replicas }, () => createDatabaseTestApp({ env: testDatabase.env, migrate: false })));
+    apps = await Promise.all(
+      Array.from({ length: replicas }, () => createDatabaseTestApp({ env: testDatabase.env, migrate: false })),
+    );
     callers = Array.from({ length: CALLERS }, (_, i) => apps[i % apps.length].get(Database));
   });
 
@@ -63,19 +65,33 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
     });
 
     it('lets the next caller run once the holder has finished', async () => {
-      await expect(callers[0].runExclusive('test.sequential', () => Promise.resolve(1))).resolves.toEqual({ ran: true, result: 1 });
-      await expect(callers[1].runExclusive('test.sequential', () => Promise.resolve(2))).resolves.toEqual({ ran: true, result: 2 });
+      await expect(callers[0].runExclusive('test.sequential', () => Promise.resolve(1))).resolves.toEqual({
+        ran: true,
+        result: 1,
+      });
+      await expect(callers[1].runExclusive('test.sequential', () => Promise.resolve(2))).resolves.toEqual({
+        ran: true,
+        result: 2,
+      });
     });
 
     it('releases the lock when the job throws', async () => {
-      await expect(callers[0].runExclusive('test.throws', () => Promise.reject(new Error('job failed')))).rejects.toThrow('job failed');
-      await expect(callers[1].runExclusive('test.throws', () => Promise.resolve('after'))).resolves.toEqual({ ran: true, result: 'after' });
+      await expect(
+        callers[0].runExclusive('test.throws', () => Promise.reject(new Error('job failed'))),
+      ).rejects.toThrow('job failed');
+      await expect(callers[1].runExclusive('test.throws', () => Promise.resolve('after'))).resolves.toEqual({
+        ran: true,
+        result: 'after',
+      });
     });
 
     it('does not hold back a job of another name', async () => {
       const holding = gate();
       const first = callers[0].runExclusive('test.a', () => holding.opened);
-      await expect(callers[1].runExclusive('test.b', () => Promise.resolve('b'))).resolves.toEqual({ ran: true, result: 'b' });
+      await expect(callers[1].runExclusive('test.b', () => Promise.resolve('b'))).resolves.toEqual({
+        ran: true,
+        result: 'b',
+      });
       holding.open();
       await expect(first).resolves.toEqual({ ran: true, result: undefined });
     });

@@ -13,7 +13,10 @@ export class InvalidPointsError extends AppError {
 
 export class InsufficientPointsError extends AppError {
   constructor(available: number, requested: number) {
-    super('insufficient_points', `Not enough points: ${available} available, ${requested} requested.`, 409, { available, requested });
+    super('insufficient_points', `Not enough points: ${available} available, ${requested} requested.`, 409, {
+      available,
+      requested,
+    });
   }
 }
 
@@ -37,9 +40,14 @@ export class TokenAlreadyUsedError extends AppError {
 
 export class TokenExpiredError extends AppError {
   constructor(pointsRestored: number) {
-    super('token_expired', `This exchange token has expired; its ${pointsRestored} points were returned to the customer.`, 410, {
-      pointsRestored,
-    });
+    super(
+      'token_expired',
+      `This exchange token has expired; its ${pointsRestored} points were returned to the customer.`,
+      410,
+      {
+        pointsRestored,
+      },
+    );
   }
 }
 

@@ -33,6 +33,13 @@ import { LedgerVerifier } from './verify/ledger-verifier.service';
     LedgerVerifier,
   ],
   // IdempotencyKeysRepository: for the purge cron of LedgerCronModule.
-  exports: [LedgerService, ExchangeTokensService, TokenStatusService, ExpirySweeper, LedgerVerifier, IdempotencyKeysRepository],
+  exports: [
+    LedgerService,
+    ExchangeTokensService,
+    TokenStatusService,
+    ExpirySweeper,
+    LedgerVerifier,
+    IdempotencyKeysRepository,
+  ],
 })
 export class LedgerModule {}

@@ -1,4 +1,12 @@
-import { ExchangeTokensService, ExpirySweeper, InsufficientPointsError, TokenStatusService, TokenAlreadyUsedError, TokenExpiredError, TokenNotFoundError } from '@app/ledger';
+import {
+  ExchangeTokensService,
+  ExpirySweeper,
+  InsufficientPointsError,
+  TokenStatusService,
+  TokenAlreadyUsedError,
+  TokenExpiredError,
+  TokenNotFoundError,
+} from '@app/ledger';
 import { DatabaseTarget, databaseTargets } from '@app/testing';
 import { LedgerFixture, startLedger } from './ledger-fixture';
 
@@ -30,7 +38,11 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
     it('holds the points at once and captures them when a vendor validates the token', async () => {
       const alice = await customer(500);
       const created = await f.tokens.create(alice, 100);
-      expect(created).toMatchObject({ points: 100, expiresInSeconds: 180, qrCode: expect.stringMatching(/^data:image\/png;base64,/) });
+      expect(created).toMatchObject({
+        points: 100,
+        expiresInSeconds: 180,
+        qrCode: expect.stringMatching(/^data:image\/png;base64,/),
+      });
       expect(created.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
       expect(await f.ledger.balances(alice)).toEqual({ balance: 400, held: 100 });
 
@@ -46,7 +58,11 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       const bob = await customer(50);
       const error = await f.tokens.create(bob, 100).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InsufficientPointsError);
-      expect(error).toMatchObject({ status: 409, code: 'insufficient_points', extra: { available: 50, requested: 100 } });
+      expect(error).toMatchObject({
+        status: 409,
+        code: 'insufficient_points',
+        extra: { available: 50, requested: 100 },
+      });
       expect(await f.ledger.balances(bob)).toEqual({ balance: 50, held: 0 });
     });
 
@@ -68,7 +84,11 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       const dan = await customer(300);
       const { token } = await f.tokens.create(dan, 120);
       await f.expire([token]);
-      await expect(f.tokens.validate(vendor, token)).rejects.toMatchObject({ status: 410, code: 'token_expired', extra: { pointsRestored: 120 } });
+      await expect(f.tokens.validate(vendor, token)).rejects.toMatchObject({
+        status: 410,
+        code: 'token_expired',
+        extra: { pointsRestored: 120 },
+      });
       expect(await f.ledger.balances(dan)).toEqual({ balance: 300, held: 0 });
       expect(await f.count('SELECT count(*) AS n FROM exchange_tokens WHERE token = $1', [token])).toBe(0);
       await expect(f.tokens.validate(vendor, token)).rejects.toBeInstanceOf(TokenExpiredError);
@@ -82,14 +102,22 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       const second = await f.tokens.create(erin, 100);
       expect(await f.ledger.balances(erin)).toEqual({ balance: 0, held: 100 });
       const types = (await f.ledger.journal(erin)).entries.map((entry) => [entry.type, entry.tokenId]);
-      expect(types).toEqual([['hold', second.token], ['release', first.token], ['hold', first.token], ['grant', null]]);
+      expect(types).toEqual([
+        ['hold', second.token],
+        ['release', first.token],
+        ['hold', first.token],
+        ['grant', null],
+      ]);
     });
 
     it('keeps the release of expired tokens when the new creation is refused for want of points', async () => {
       const ivy = await customer(100);
       const first = await f.tokens.create(ivy, 100);
       await f.expire([first.token]);
-      await expect(f.tokens.create(ivy, 150, 'too-much')).rejects.toMatchObject({ code: 'insufficient_points', extra: { available: 100, requested: 150 } });
+      await expect(f.tokens.create(ivy, 150, 'too-much')).rejects.toMatchObject({
+        code: 'insufficient_points',
+        extra: { available: 100, requested: 150 },
+      });
       expect(await f.ledger.balances(ivy)).toEqual({ balance: 100, held: 0 });
       expect(await f.count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'too-much'`)).toBe(0);
       expect((await f.tokens.create(ivy, 100, 'too-much')).points).toBe(100);
@@ -103,8 +131,14 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       const together = await Promise.all(Array.from({ length: 8 }, () => f.tokens.create(fay, 100, 'key-2')));
       expect(new Set(together.map((answer) => answer.token)).size).toBe(1);
       expect(await f.ledger.balances(fay)).toEqual({ balance: 800, held: 200 });
-      await expect(f.tokens.create(fay, 50, 'key-1')).rejects.toMatchObject({ status: 422, code: 'idempotency_key_reused' });
-      await expect(f.tokens.create(fay, 50, 'bad key with spaces')).rejects.toMatchObject({ status: 400, code: 'invalid_idempotency_key' });
+      await expect(f.tokens.create(fay, 50, 'key-1')).rejects.toMatchObject({
+        status: 422,
+        code: 'idempotency_key_reused',
+      });
+      await expect(f.tokens.create(fay, 50, 'bad key with spaces')).rejects.toMatchObject({
+        status: 400,
+        code: 'invalid_idempotency_key',
+      });
       expect(await f.ledger.balances(fay)).toEqual({ balance: 800, held: 200 });
     });
 
@@ -172,8 +206,13 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       expect(await f.ledger.balances(users[0])).toEqual({ balance: 500, held: 0 });
       expect(await f.sweeper.countExpired()).toBe(0);
       expect((await f.sweeper.sweep({ trigger: 'cli' })).tokens).toBe(0);
-      const runs = await f.sql.query(`SELECT tokens, users, points FROM sweep_runs WHERE trigger = 'cli' ORDER BY id DESC LIMIT 2`);
-      expect(runs).toEqual([{ tokens: 0, users: 0, points: '0' }, { tokens: 5, users: 2, points: '250' }]);
+      const runs = await f.sql.query(
+        `SELECT tokens, users, points FROM sweep_runs WHERE trigger = 'cli' ORDER BY id DESC LIMIT 2`,
+      );
+      expect(runs).toEqual([
+        { tokens: 0, users: 0, points: '0' },
+        { tokens: 5, users: 2, points: '250' },
+      ]);
     });
 
     it('leaves unexpired and used tokens alone', async () => {
@@ -181,10 +220,14 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       const live = await f.tokens.create(hal, 100);
       const used = await f.tokens.create(hal, 100);
       await f.tokens.validate(vendor, used.token);
-      await f.sql.query(`UPDATE exchange_tokens SET expires_at = now() - interval '1 minute' WHERE token = $1`, [used.token]);
+      await f.sql.query(`UPDATE exchange_tokens SET expires_at = now() - interval '1 minute' WHERE token = $1`, [
+        used.token,
+      ]);
       expect((await f.sweeper.sweep({ trigger: 'cron' })).tokens).toBe(0);
       expect(await f.ledger.balances(hal)).toEqual({ balance: 100, held: 100 });
-      expect(await f.count('SELECT count(*) AS n FROM exchange_tokens WHERE token = ANY($1)', [[live.token, used.token]])).toBe(2);
+      expect(
+        await f.count('SELECT count(*) AS n FROM exchange_tokens WHERE token = ANY($1)', [[live.token, used.token]]),
+      ).toBe(2);
     });
 
     it('makes the journal append-only', async () => {

@@ -27,8 +27,14 @@ describe.each(databaseTargets())('a sweep killed mid-batch on the %s database', 
       owners.push(await f.user(`crash${i}`));
     }
     // As if each owner had been granted points and then created TOKENS_PER_USER tokens that expired.
-    await f.sql.query(`INSERT INTO point_accounts (user_id, balance, held) SELECT id, 0, $2::bigint FROM unnest($1::int[]) AS u(id)`, [owners, TOKENS_PER_USER * POINTS]);
-    await f.sql.query(`INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`, [owners, TOKENS_PER_USER * POINTS]);
+    await f.sql.query(
+      `INSERT INTO point_accounts (user_id, balance, held) SELECT id, 0, $2::bigint FROM unnest($1::int[]) AS u(id)`,
+      [owners, TOKENS_PER_USER * POINTS],
+    );
+    await f.sql.query(
+      `INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`,
+      [owners, TOKENS_PER_USER * POINTS],
+    );
     await f.sql.query(
       `WITH made AS (
          INSERT INTO exchange_tokens (token, user_id, points, expires_at)
@@ -66,9 +72,15 @@ describe.each(databaseTargets())('a sweep killed mid-batch on the %s database', 
     const report = await f.sweeper.sweep({ trigger: 'cli' });
     expect(report.tokens).toBe(TOTAL - releasedBefore);
     expect(await f.count(`SELECT count(*) AS n FROM ledger_entries WHERE type = 'release'`)).toBe(TOTAL);
-    expect(await f.count(`SELECT count(DISTINCT token_id) AS n FROM ledger_entries WHERE type = 'release'`)).toBe(TOTAL);
+    expect(await f.count(`SELECT count(DISTINCT token_id) AS n FROM ledger_entries WHERE type = 'release'`)).toBe(
+      TOTAL,
+    );
     expect(await f.count('SELECT count(*) AS n FROM exchange_tokens')).toBe(0);
-    expect(await f.count('SELECT count(*) AS n FROM point_accounts WHERE balance <> $1 OR held <> 0', [TOKENS_PER_USER * POINTS])).toBe(0);
+    expect(
+      await f.count('SELECT count(*) AS n FROM point_accounts WHERE balance <> $1 OR held <> 0', [
+        TOKENS_PER_USER * POINTS,
+      ]),
+    ).toBe(0);
     await f.expectConsistent();
   }, 120_000);
 });

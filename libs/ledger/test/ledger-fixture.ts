@@ -1,5 +1,12 @@
 import { AuthModule } from '@app/auth';
-import { ExchangeTokensService, ExpirySweeper, LedgerModule, LedgerService, LedgerVerifier, TokenStatusService } from '@app/ledger';
+import {
+  ExchangeTokensService,
+  ExpirySweeper,
+  LedgerModule,
+  LedgerService,
+  LedgerVerifier,
+  TokenStatusService,
+} from '@app/ledger';
 import { TestDatabase, createDatabaseTestApp, createTestDatabase } from '@app/testing';
 import { DatabaseTarget } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
@@ -24,7 +31,13 @@ export class LedgerFixture {
   }
 
   static async start(env: Record<string, string>, migrate = true): Promise<LedgerFixture> {
-    return new LedgerFixture(await createDatabaseTestApp({ env: { EXCHANGE_TOKEN_TTL: '3m', ...env }, imports: [AuthModule, LedgerModule], migrate }));
+    return new LedgerFixture(
+      await createDatabaseTestApp({
+        env: { EXCHANGE_TOKEN_TTL: '3m', ...env },
+        imports: [AuthModule, LedgerModule],
+        migrate,
+      }),
+    );
   }
 
   /** A user inserted directly (no password hashing: these specs never log in). */
@@ -38,9 +51,10 @@ export class LedgerFixture {
 
   /** Moves tokens' expiry into the past instead of waiting for it. */
   async expire(tokens?: string[]): Promise<void> {
-    await this.sql.query(`UPDATE exchange_tokens SET expires_at = now() - interval '1 second' WHERE status = 'active' AND ($1::text[] IS NULL OR token = ANY($1))`, [
-      tokens ?? null,
-    ]);
+    await this.sql.query(
+      `UPDATE exchange_tokens SET expires_at = now() - interval '1 second' WHERE status = 'active' AND ($1::text[] IS NULL OR token = ANY($1))`,
+      [tokens ?? null],
+    );
   }
 
   async count(sql: string, params: unknown[] = []): Promise<number> {
@@ -67,7 +81,12 @@ export class LedgerFixture {
 export async function startLedger(target: DatabaseTarget, replicas = 1, env: Record<string, string> = {}) {
   const database: TestDatabase = await createTestDatabase(target);
   const first = await LedgerFixture.start({ ...database.env, ...env });
-  const others = target === 'postgres' ? await Promise.all(Array.from({ length: replicas - 1 }, () => LedgerFixture.start({ ...database.env, ...env }, false))) : [];
+  const others =
+    target === 'postgres'
+      ? await Promise.all(
+          Array.from({ length: replicas - 1 }, () => LedgerFixture.start({ ...database.env, ...env }, false)),
+        )
+      : [];
   const all = [first, ...others];
   return {
     database,

@@ -21,8 +21,22 @@ const USERS = 3;
 const STARTING_BALANCE = 300;
 // Weighted towards creations and expiries so most runs hold, resolve and release several tokens.
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('grant' as const), user: fc.nat(USERS - 1), points: fc.integer({ min: 1, max: 200 }) }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('create' as const), user: fc.nat(USERS - 1), points: fc.integer({ min: 1, max: 150 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('grant' as const),
+      user: fc.nat(USERS - 1),
+      points: fc.integer({ min: 1, max: 200 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('create' as const),
+      user: fc.nat(USERS - 1),
+      points: fc.integer({ min: 1, max: 150 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('validate' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('expire' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'sweep' as const }) },
@@ -98,7 +112,10 @@ describe.each(databaseTargets())('the ledger under random operations on the %s d
               } else if (t.state === 'used') {
                 await expect(attempt).rejects.toBeInstanceOf(TokenAlreadyUsedError);
               } else {
-                await expect(attempt).rejects.toMatchObject({ code: 'token_expired', extra: { pointsRestored: t.points } });
+                await expect(attempt).rejects.toMatchObject({
+                  code: 'token_expired',
+                  extra: { pointsRestored: t.points },
+                });
                 await expect(attempt).rejects.toBeInstanceOf(TokenExpiredError);
                 if (t.state === 'expired') {
                   release(t);

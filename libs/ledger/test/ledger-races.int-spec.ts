@@ -40,7 +40,10 @@ describe.each(databaseTargets())('ledger races on the %s database', (target: Dat
       const { token } = await f.tokens.create(alice.id, 10);
       // Expires 0 to 76 ms from now, so that rounds land on both sides of the instant and around
       // it, even when a loaded machine stretches the time between this update and the race.
-      await f.sql.query(`UPDATE exchange_tokens SET expires_at = now() + $2 * interval '1 millisecond' WHERE token = $1`, [token, (round % 20) * 4]);
+      await f.sql.query(
+        `UPDATE exchange_tokens SET expires_at = now() + $2 * interval '1 millisecond' WHERE token = $1`,
+        [token, (round % 20) * 4],
+      );
       await sleep(3);
       const [validation] = await Promise.allSettled([
         replicas[round % replicas.length].tokens.validate(vendor, token),
@@ -55,7 +58,10 @@ describe.each(databaseTargets())('ledger races on the %s database', (target: Dat
       }
       // Late sweeps find nothing more to do with this token.
       await f.sweeper.sweep({ trigger: 'cron' });
-      const entries = await f.sql.query<{ type: string }[]>(`SELECT type FROM ledger_entries WHERE token_id = $1 ORDER BY id`, [token]);
+      const entries = await f.sql.query<{ type: string }[]>(
+        `SELECT type FROM ledger_entries WHERE token_id = $1 ORDER BY id`,
+        [token],
+      );
       expect(entries.map((e) => e.type)).toEqual(['hold', validation.status === 'fulfilled' ? 'capture' : 'release']);
     }
     expect(outcomes.captured + outcomes.expired).toBe(rounds);
@@ -68,7 +74,9 @@ describe.each(databaseTargets())('ledger races on the %s database', (target: Dat
 
   it('never overdraws a balance when concurrent creations ask for more than it holds', async () => {
     const bob = await customer(1000);
-    const results = await Promise.allSettled(Array.from({ length: 25 }, (_, i) => replicas[i % replicas.length].tokens.create(bob.id, 100)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 25 }, (_, i) => replicas[i % replicas.length].tokens.create(bob.id, 100)),
+    );
     const created = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(created).toHaveLength(10);
@@ -79,7 +87,8 @@ describe.each(databaseTargets())('ledger races on the %s database', (target: Dat
   it(`splits one backlog between concurrent sweeps (${ExpirySweeper.name}) and releases each token once`, async () => {
     const owners = await Promise.all(Array.from({ length: 10 }, () => customer(10_000)));
     // 1,500 tokens inserted set-based, as creations would have left them (hold entries included).
-    await f.sql.query(`
+    await f.sql.query(
+      `
       WITH made AS (
         INSERT INTO exchange_tokens (token, user_id, points, expires_at)
         SELECT md5(random()::text || g), u.id, 10, now() - interval '1 second'
@@ -88,12 +97,23 @@ describe.each(databaseTargets())('ledger races on the %s database', (target: Dat
       ), held AS (
         INSERT INTO ledger_entries (user_id, type, points, token_id) SELECT user_id, 'hold', points, token FROM made RETURNING user_id
       )
-      UPDATE point_accounts a SET balance = balance - 1500, held = held + 1500 WHERE a.user_id = ANY($1::int[])`, [owners.map((o) => o.id)]);
+      UPDATE point_accounts a SET balance = balance - 1500, held = held + 1500 WHERE a.user_id = ANY($1::int[])`,
+      [owners.map((o) => o.id)],
+    );
     await f.expectConsistent();
-    const reports = await Promise.all(replicas.flatMap((r) => [r.sweeper.sweep({ trigger: 'cron', batchSize: 100 }), r.sweeper.sweep({ trigger: 'cli', batchSize: 70 })]));
+    const reports = await Promise.all(
+      replicas.flatMap((r) => [
+        r.sweeper.sweep({ trigger: 'cron', batchSize: 100 }),
+        r.sweeper.sweep({ trigger: 'cli', batchSize: 70 }),
+      ]),
+    );
     expect(reports.reduce((sum, r) => sum + r.tokens, 0)).toBe(1500);
     expect(reports.reduce((sum, r) => sum + r.points, 0)).toBe(15_000);
-    expect(await f.count(`SELECT count(*) AS n FROM ledger_entries WHERE type = 'release' AND user_id = ANY($1::int[])`, [owners.map((o) => o.id)])).toBe(1500);
+    expect(
+      await f.count(`SELECT count(*) AS n FROM ledger_entries WHERE type = 'release' AND user_id = ANY($1::int[])`, [
+        owners.map((o) => o.id),
+      ]),
+    ).toBe(1500);
     for (const owner of owners) {
       expect(await f.ledger.balances(owner.id)).toEqual({ balance: 10_000, held: 0 });
     }
@@ -106,7 +126,9 @@ describe.each(databaseTargets())('ledger races on the %s database', (target: Dat
     const validations = made.map((m, i) => replicas[i % replicas.length].tokens.validate(vendor, m.token));
     const sweeps = replicas.map((r) => r.sweeper.sweep({ trigger: 'cron', batchSize: 5 }));
     const results = await Promise.allSettled([...validations, ...sweeps]);
-    results.slice(0, made.length).forEach((r) => expect(r).toMatchObject({ status: 'rejected', reason: expect.any(TokenExpiredError) }));
+    results
+      .slice(0, made.length)
+      .forEach((r) => expect(r).toMatchObject({ status: 'rejected', reason: expect.any(TokenExpiredError) }));
     expect(await f.ledger.balances(carol.id)).toEqual({ balance: 5000, held: 0 });
   });
 });

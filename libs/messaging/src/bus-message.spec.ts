@@ -2,7 +2,8 @@ import { encodeBusBody, parseBusMessage } from './bus-message';
 
 describe('parseBusMessage', () => {
   it('returns the whole body of a JSON object with a string action', () => {
-    const content = '{"action":"validate_number","data":{"numberId":6,"phoneNumber":"+221771234567"},"timestamp":1765029000000}';
+    const content =
+      '{"action":"validate_number","data":{"numberId":6,"phoneNumber":"+221771234567"},"timestamp":1765029000000}';
     expect(parseBusMessage(content)).toEqual({ ok: true, message: JSON.parse(content) });
   });
 

@@ -7,9 +7,7 @@ export interface BusMessage {
   [key: string]: unknown;
 }
 
-export type ParsedBusMessage =
-  | { ok: true; message: BusMessage }
-  | { ok: false; reason: string };
+export type ParsedBusMessage = { ok: true; message: BusMessage } | { ok: false; reason: string };
 
 export function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

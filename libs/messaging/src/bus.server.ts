@@ -84,7 +84,9 @@ export abstract class BusServer extends Server<BusEvents, BusStatus> implements 
     const drained = await Promise.race([finished, timedOut]);
     clearTimeout(timer);
     if (!drained) {
-      this.logger.warn(`Closed with ${this.inFlight.size} handler(s) still running; their messages will be redelivered`);
+      this.logger.warn(
+        `Closed with ${this.inFlight.size} handler(s) still running; their messages will be redelivered`,
+      );
     }
     return drained;
   }
@@ -102,7 +104,9 @@ export abstract class BusServer extends Server<BusEvents, BusStatus> implements 
     try {
       const context = new BusContext([info.queue, info.messageId, info.redelivered]);
       // Nest's RPC proxy turns a thrown error into an erroring Observable: run it to the end.
-      await lastValueFrom(this.transformToObservable(await handler(parsed.message, context)), { defaultValue: undefined });
+      await lastValueFrom(this.transformToObservable(await handler(parsed.message, context)), {
+        defaultValue: undefined,
+      });
       return 'ack';
     } catch (error) {
       const where = describeDelivery(info, action);
@@ -110,7 +114,9 @@ export abstract class BusServer extends Server<BusEvents, BusStatus> implements 
         this.logger.warn(`Handler failed for ${where}: ${describeError(error)}; requeued for one more attempt`);
         return 'requeue';
       }
-      this.logger.error(`Handler failed again for ${where}: ${describeError(error)}; dead-lettered to ${deadLetterQueue(info.queue)}`);
+      this.logger.error(
+        `Handler failed again for ${where}: ${describeError(error)}; dead-lettered to ${deadLetterQueue(info.queue)}`,
+      );
       return 'dead-letter';
     }
   }

@@ -82,7 +82,11 @@ describe.each(busTargets())('MessageBus and the bus server on %s', (target: BusT
   });
 
   it('delivers a published body, whole and without an envelope, to its @EventPattern handler with the queue and message id', async () => {
-    const body = { action: 'validate_number', data: { numberId: 6, phoneNumber: '+221771234567' }, timestamp: 1765029000000 };
+    const body = {
+      action: 'validate_number',
+      data: { numberId: 6, phoneNumber: '+221771234567' },
+      timestamp: 1765029000000,
+    };
     await subject.bus.publish(Q, body);
     await subject.recorder.waitFor(() => subject.recorder.of('validate_number').length === 1);
     const [received] = subject.recorder.of('validate_number');
@@ -110,7 +114,9 @@ describe.each(busTargets())('MessageBus and the bus server on %s', (target: BusT
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const probe = randomUUID();
     await subject.bus.publish(Q, { action: 'no_such_action', probe, password: 'hunter2-secret' });
-    expect(await wire.deadLetterContaining(Q, probe)).toBe(JSON.stringify({ action: 'no_such_action', probe, password: 'hunter2-secret' }));
+    expect(await wire.deadLetterContaining(Q, probe)).toBe(
+      JSON.stringify({ action: 'no_such_action', probe, password: 'hunter2-secret' }),
+    );
     const lines = warn.mock.calls.map((call) => String(call[0]));
     warn.mockRestore();
     const line = lines.find((text) => text.includes('no_such_action'));
@@ -138,7 +144,9 @@ describe.each(busTargets())('MessageBus and the bus server on %s', (target: BusT
   it('acks a message whose handler succeeds on the redelivery', async () => {
     const probe = randomUUID();
     await subject.bus.publish(Q, { action: 'fails_once', probe });
-    await subject.recorder.waitFor(() => subject.recorder.of('fails_once').filter((entry) => entry.body.probe === probe).length === 2);
+    await subject.recorder.waitFor(
+      () => subject.recorder.of('fails_once').filter((entry) => entry.body.probe === probe).length === 2,
+    );
     expect(await wire.deadLetterContaining(Q, probe, 300)).toBeUndefined();
   });
 
@@ -176,7 +184,7 @@ describe.each(busTargets())('MessageBus and the bus server on %s', (target: BusT
 });
 
 describe('Two applications on the in-process bus', () => {
-  it('never see each other\'s messages', async () => {
+  it("never see each other's messages", async () => {
     const first = await createBusTestApp({ queues: [Q] });
     const second = await createBusTestApp({ queues: [Q] });
     try {

@@ -29,7 +29,11 @@ export async function createDatabaseTestApp(options: DatabaseTestAppOptions): Pr
   const app = await NestFactory.createApplicationContext(
     {
       module: DatabaseTestRootModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ role: options.role ?? 'api' }), ...(options.imports ?? [])],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({ role: options.role ?? 'api' }),
+        ...(options.imports ?? []),
+      ],
     },
     { logger: options.logger ?? ['error', 'warn'], abortOnError: false },
   );

@@ -18,8 +18,14 @@ export interface FakeVintedOptions {
   slowMs?: number;
 }
 
-export const FAKE_VINTED_INVALID_TOKEN_BODY = { code: 100, message: 'Jeton d’authentification invalide', message_code: 'invalid_authentication_token' };
-const CAPTCHA_BODY = { url: 'https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA&cid=fake&referer=https%3A%2F%2Fwww.vinted.fr%2F&hash=FAKE&t=fe&s=1' };
+export const FAKE_VINTED_INVALID_TOKEN_BODY = {
+  code: 100,
+  message: 'Jeton d’authentification invalide',
+  message_code: 'invalid_authentication_token',
+};
+const CAPTCHA_BODY = {
+  url: 'https://geo.captcha-delivery.com/captcha/?initialCid=AHrlqAAAAAMA&cid=fake&referer=https%3A%2F%2Fwww.vinted.fr%2F&hash=FAKE&t=fe&s=1',
+};
 
 /**
  * A local stand-in for www.vinted.fr's auth API, over real HTTP: PS256-signed JWT cookies
@@ -77,15 +83,26 @@ export class FakeVintedServer {
   }
 
   /** A browser's cookie string after logging in as `account`: both tokens plus the usual others. */
-  async issueSession(account: string = randomUUID(), ttl: { accessSeconds?: number; refreshSeconds?: number } = {}): Promise<string> {
-    const { access, refresh } = await this.issuePair(account, ttl.accessSeconds ?? this.accessTtl, ttl.refreshSeconds ?? this.refreshTtl);
+  async issueSession(
+    account: string = randomUUID(),
+    ttl: { accessSeconds?: number; refreshSeconds?: number } = {},
+  ): Promise<string> {
+    const { access, refresh } = await this.issuePair(
+      account,
+      ttl.accessSeconds ?? this.accessTtl,
+      ttl.refreshSeconds ?? this.refreshTtl,
+    );
     return `anon_id=${randomUUID()}; v_udt=${randomBytes(12).toString('base64url')}; access_token_web=${access}; refresh_token_web=${refresh}; _vinted_fr_session=${randomBytes(24).toString('base64url')}; datadome=${randomBytes(16).toString('hex')}`;
   }
 
   /** A signed token with any claims and lifetime (negative: already expired), for bad-input tests. */
   sign(claims: Record<string, unknown>, ttlSeconds: number): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT(claims).setProtectedHeader({ alg: 'PS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + ttlSeconds).sign(this.privateKey);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'PS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .sign(this.privateKey);
   }
 
   /** Forgets every live refresh token: the next refresh of any session gets the 401. */
@@ -143,7 +160,10 @@ export class FakeVintedServer {
         await this.wait(this.slowMs);
         return send(response, 503, { message: 'too late' });
       case 'malformed_set_cookie':
-        response.setHeader('Set-Cookie', ['access_token_web=not-a-jwt; Path=/; HttpOnly', 'refresh_token_web=; Path=/; HttpOnly']);
+        response.setHeader('Set-Cookie', [
+          'access_token_web=not-a-jwt; Path=/; HttpOnly',
+          'refresh_token_web=; Path=/; HttpOnly',
+        ]);
         return send(response, 200, {});
       case 'ok':
         return this.rotate(request, response);
@@ -152,9 +172,12 @@ export class FakeVintedServer {
 
   private async rotate(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const token = cookieValue(request.headers.cookie ?? '', 'refresh_token_web');
-    const verified = token ? await jwtVerify(token, this.publicKey, { algorithms: ['PS256'] }).catch(() => undefined) : undefined;
+    const verified = token
+      ? await jwtVerify(token, this.publicKey, { algorithms: ['PS256'] }).catch(() => undefined)
+      : undefined;
     const jti = typeof verified?.payload.jti === 'string' ? verified.payload.jti : undefined;
-    const account = jti === undefined || verified?.payload.purpose !== 'refresh' ? undefined : this.liveRefresh.get(jti);
+    const account =
+      jti === undefined || verified?.payload.purpose !== 'refresh' ? undefined : this.liveRefresh.get(jti);
     if (jti === undefined || account === undefined) {
       this.rejectedRefreshes += 1;
       return send(response, 401, FAKE_VINTED_INVALID_TOKEN_BODY);
@@ -193,7 +216,9 @@ function send(response: ServerResponse, status: number, body: object): void {
 /** The `sub` claim of a JWT, unverified; '' when there is none. */
 function unverifiedSubject(token: string | undefined): string {
   try {
-    const payload = JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    const payload = JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      sub?: unknown;
+    };
     return typeof payload.sub === 'string' ? payload.sub : '';
   } catch {
     return '';

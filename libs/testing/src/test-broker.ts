@@ -20,7 +20,9 @@ export function busTargets(): BusTarget[] {
     return ['in-process', 'rabbitmq'];
   }
   if (process.env.CI === 'true') {
-    throw new Error('TEST_AMQP_URL is not set, but CI=true: the RabbitMQ tests must run in CI (e.g. TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672)');
+    throw new Error(
+      'TEST_AMQP_URL is not set, but CI=true: the RabbitMQ tests must run in CI (e.g. TEST_AMQP_URL=amqp://guest:guest@127.0.0.1:5672)',
+    );
   }
   return ['in-process'];
 }
@@ -59,7 +61,14 @@ export async function createTestVhost(): Promise<TestVhost> {
     dropConnections: async () => {
       // One call closes exactly this vhost's connections (same effect as list_connections +
       // close_connection per pid, without a rabbitmqctl start-up per connection).
-      await rabbitmqctl('close_all_connections', '-p', vhost, '--limit', '100000', 'hourglass test: simulated connection loss');
+      await rabbitmqctl(
+        'close_all_connections',
+        '-p',
+        vhost,
+        '--limit',
+        '100000',
+        'hourglass test: simulated connection loss',
+      );
     },
   };
 }

@@ -28,7 +28,9 @@ export function databaseTargets(): DatabaseTarget[] {
     return ['embedded', 'postgres'];
   }
   if (process.env.CI === 'true') {
-    throw new Error('TEST_DATABASE_URL is not set: in CI the tests against a real PostgreSQL server must run, not be skipped.');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: in CI the tests against a real PostgreSQL server must run, not be skipped.',
+    );
   }
   return ['embedded'];
 }
@@ -54,7 +56,9 @@ async function embedded(dataDir: string, removeDataDir: () => Promise<void>): Pr
 async function onPostgres(dataDir: string, removeDataDir: () => Promise<void>): Promise<TestDatabase> {
   const serverUrl = testDatabaseUrl();
   if (serverUrl === undefined) {
-    throw new Error('The postgres test target needs TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres');
+    throw new Error(
+      'The postgres test target needs TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/postgres',
+    );
   }
   const name = `hg_test_${randomBytes(6).toString('hex')}`;
   await onServer(serverUrl, `CREATE DATABASE ${name}`);

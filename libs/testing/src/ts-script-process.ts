@@ -21,7 +21,14 @@ export class TsScriptProcess {
 
   /** Starts `file` (absolute, or relative to the repository root) with only PATH and `env` set. */
   static start(file: string, args: string[], env: Record<string, string>): TsScriptProcess {
-    const argv = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', resolve(ROOT, file), ...args];
+    const argv = [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      resolve(ROOT, file),
+      ...args,
+    ];
     return new TsScriptProcess(spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } }));
   }
 
@@ -43,7 +50,9 @@ export class TsScriptProcess {
         return match;
       }
       if (exited || Date.now() > deadline) {
-        throw new Error(`${exited ? 'exited' : 'timed out'} before printing ${pattern}:\n${this.stdout}\n${this.stderr}`);
+        throw new Error(
+          `${exited ? 'exited' : 'timed out'} before printing ${pattern}:\n${this.stdout}\n${this.stderr}`,
+        );
       }
       await new Promise((done) => setTimeout(done, 20));
     }

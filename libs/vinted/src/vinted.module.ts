@@ -14,7 +14,15 @@ import { VintedSessionManager } from './sessions/vinted-session-manager.service'
 import { VintedSessionEntity } from './sessions/vinted-session.entity';
 import { VintedSessionsRepository } from './sessions/vinted-sessions.repository';
 
-const EXPORTED = [VintedSessionManager, TokenRefreshScheduler, SessionKeyRotation, VintedAuthService, VintedSessionsRepository, SessionCipher, VintedHttpClient];
+const EXPORTED = [
+  VintedSessionManager,
+  TokenRefreshScheduler,
+  SessionKeyRotation,
+  VintedAuthService,
+  VintedSessionsRepository,
+  SessionCipher,
+  VintedHttpClient,
+];
 
 /**
  * Vinted sessions: encrypted storage, the refresh client, the scheduler's logic. Needs
@@ -24,7 +32,12 @@ const EXPORTED = [VintedSessionManager, TokenRefreshScheduler, SessionKeyRotatio
 @Module({
   imports: [TypeOrmModule.forFeature([VintedSessionEntity]), AuthModule],
   providers: [
-    { provide: SessionCipher, inject: [AppConfig], useFactory: (config: AppConfig) => new SessionCipher(config.VINTED_CREDENTIALS_SECRET, config.VINTED_CREDENTIALS_SECRET_PREVIOUS) },
+    {
+      provide: SessionCipher,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new SessionCipher(config.VINTED_CREDENTIALS_SECRET, config.VINTED_CREDENTIALS_SECRET_PREVIOUS),
+    },
     { provide: VintedHttpClient, useClass: FetchVintedHttpClient },
     VintedAuthService,
     VintedSessionsRepository,

@@ -1,7 +1,14 @@
 export { SimulatorDriver, simulatedQrPayload } from './drivers/simulator.driver';
 export type { SimulatedDrop } from './drivers/simulator.driver';
 export { WHATSAPP_DRIVER } from './drivers/whatsapp-driver';
-export type { DriverName, DriverSession, DriverSessionListener, RestorableSession, SessionEndReason, WhatsappDriver } from './drivers/whatsapp-driver';
+export type {
+  DriverName,
+  DriverSession,
+  DriverSessionListener,
+  RestorableSession,
+  SessionEndReason,
+  WhatsappDriver,
+} from './drivers/whatsapp-driver';
 export { NUMBER_STATUSES, WhatsappNumberEntity } from './numbers/whatsapp-number.entity';
 export type { NumberStatus } from './numbers/whatsapp-number.entity';
 export { WhatsappNumbersModule } from './numbers/whatsapp-numbers.module';

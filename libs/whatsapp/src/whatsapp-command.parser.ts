@@ -29,7 +29,11 @@ export function parseWhatsappCommand(body: unknown): WhatsappCommand {
       if (workerId !== undefined && workerId !== null && typeof workerId !== 'string') {
         throw new MalformedMessageError('"data.workerId" is not a string');
       }
-      return { action, data: { numberId, phoneNumber: phoneNumberOf(data), ...(typeof workerId === 'string' ? { workerId } : {}) }, timestamp };
+      return {
+        action,
+        data: { numberId, phoneNumber: phoneNumberOf(data), ...(typeof workerId === 'string' ? { workerId } : {}) },
+        timestamp,
+      };
     }
     case 'simulate_scan':
     case 'close_session':

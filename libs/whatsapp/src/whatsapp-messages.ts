@@ -12,13 +12,23 @@ export interface EventBase {
 }
 
 export type QrGeneratedEvent = EventBase & { action: 'qr_generated'; qrCode: string };
-export type QrRegeneratingEvent = EventBase & { action: 'qr_regenerating'; attempt: number; maxAttempts: number; message: string };
+export type QrRegeneratingEvent = EventBase & {
+  action: 'qr_regenerating';
+  attempt: number;
+  maxAttempts: number;
+  message: string;
+};
 export type ConnectedEvent = EventBase & { action: 'connected'; message?: string };
 export type ErrorEvent = EventBase & { action: 'error'; error: string };
 
 export type WorkerEvent = QrGeneratedEvent | QrRegeneratingEvent | ConnectedEvent | ErrorEvent;
 export type WorkerEventAction = WorkerEvent['action'];
-export const WORKER_EVENT_ACTIONS: readonly WorkerEventAction[] = ['qr_generated', 'qr_regenerating', 'connected', 'error'];
+export const WORKER_EVENT_ACTIONS: readonly WorkerEventAction[] = [
+  'qr_generated',
+  'qr_regenerating',
+  'connected',
+  'error',
+];
 
 /** Not in the seed: a worker's liveness, on the events queue, so the API can route around dead owners. */
 export interface HeartbeatEvent {

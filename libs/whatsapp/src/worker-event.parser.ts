@@ -25,7 +25,13 @@ export function parseWorkerEvent(body: unknown): WorkerEvent {
       return { action: 'qr_generated', ...base, qrCode };
     }
     case 'qr_regenerating':
-      return { action: 'qr_regenerating', ...base, attempt: positiveInteger(body, 'attempt'), maxAttempts: positiveInteger(body, 'maxAttempts'), message: text(body, 'message') };
+      return {
+        action: 'qr_regenerating',
+        ...base,
+        attempt: positiveInteger(body, 'attempt'),
+        maxAttempts: positiveInteger(body, 'maxAttempts'),
+        message: text(body, 'message'),
+      };
     case 'connected':
       return { action: 'connected', ...base, ...(typeof body.message === 'string' ? { message: body.message } : {}) };
     case 'error':

@@ -81,7 +81,9 @@ export function AuthThrottle(options: { perUsername?: boolean } = {}): MethodDec
     ApiResponse({
       status: 429,
       description: `Too many attempts from this client IP${perUsername ? ' or for this username' : ''} (AUTH_THROTTLE_LIMIT per AUTH_THROTTLE_TTL).`,
-      headers: { 'Retry-After': { description: 'Seconds until a new attempt is accepted.', schema: { type: 'integer' } } },
+      headers: {
+        'Retry-After': { description: 'Seconds until a new attempt is accepted.', schema: { type: 'integer' } },
+      },
       schema: { example: { detail: 'Request was throttled. Expected available in 42 seconds.', code: 'throttled' } },
     }),
   );

@@ -10,7 +10,9 @@ export class JwksController {
   @Get('jwks.json')
   @Public()
   @ApiOperation({ summary: 'Public keys that verify access tokens (ES256/EdDSA, by `kid`); empty with HS256.' })
-  @ApiOkResponse({ schema: { example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: '…', alg: 'EdDSA', use: 'sig' }] } } })
+  @ApiOkResponse({
+    schema: { example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: '…', alg: 'EdDSA', use: 'sig' }] } },
+  })
   jwks() {
     return this.codec.jwks();
   }

@@ -1,10 +1,34 @@
-import { Authenticated, AuthenticatedUser, CurrentUser, Public, REFRESH_COOKIE_HEADERS, RefreshCookie, TokensService } from '@app/auth';
+import {
+  Authenticated,
+  AuthenticatedUser,
+  CurrentUser,
+  Public,
+  REFRESH_COOKIE_HEADERS,
+  RefreshCookie,
+  TokensService,
+} from '@app/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AuthThrottle } from './auth-throttling';
-import { ObtainTokenDto, RefreshTokenDto, TOKEN_NOT_VALID_EXAMPLES, TokenPairDto, VerifyTokenDto } from './dto/token.dto';
+import {
+  ObtainTokenDto,
+  RefreshTokenDto,
+  TOKEN_NOT_VALID_EXAMPLES,
+  TokenPairDto,
+  VerifyTokenDto,
+} from './dto/token.dto';
 
-const required = (field: string) => ({ description: 'A field is missing (one key per missing field).', schema: { example: { [field]: ['This field is required.'] } } });
+const required = (field: string) => ({
+  description: 'A field is missing (one key per missing field).',
+  schema: { example: { [field]: ['This field is required.'] } },
+});
 
 /** simplejwt's token views, same paths and bodies (CONTRACT §3). Bodies are `unknown`: DRF-style validation in the service. */
 @ApiTags('auth')
@@ -31,7 +55,8 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Rotate a refresh token (simplejwt TokenRefreshView).',
-    description: 'Presenting an already rotated token revokes its whole family, except a retry within JWT_REFRESH_GRACE_PERIOD, which gets the same successor.',
+    description:
+      'Presenting an already rotated token revokes its whole family, except a retry within JWT_REFRESH_GRACE_PERIOD, which gets the same successor.',
   })
   @ApiBody({ type: RefreshTokenDto })
   @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
@@ -49,7 +74,13 @@ export class TokenController {
   @ApiOperation({ summary: 'Verify a token of any type (simplejwt TokenVerifyView).' })
   @ApiBody({ type: VerifyTokenDto })
   @ApiOkResponse({ schema: { example: {} } })
-  @ApiUnauthorizedResponse({ content: { 'application/json': { examples: { expired: TOKEN_NOT_VALID_EXAMPLES.expired, invalid: TOKEN_NOT_VALID_EXAMPLES.invalid } } } })
+  @ApiUnauthorizedResponse({
+    content: {
+      'application/json': {
+        examples: { expired: TOKEN_NOT_VALID_EXAMPLES.expired, invalid: TOKEN_NOT_VALID_EXAMPLES.invalid },
+      },
+    },
+  })
   @ApiBadRequestResponse({
     description: 'A rotated or logged-out refresh token, or a missing field.',
     content: {
@@ -81,7 +112,9 @@ export class TokenController {
   @Post('revoke-all')
   @Authenticated()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Log out everywhere: every refresh token is revoked and every access token refused from now on.' })
+  @ApiOperation({
+    summary: 'Log out everywhere: every refresh token is revoked and every access token refused from now on.',
+  })
   @ApiOkResponse({ schema: { example: { revoked: 3 } } })
   revokeAll(@CurrentUser() user: AuthenticatedUser) {
     return this.tokens.revokeAll(user.id);

@@ -1,6 +1,22 @@
-import { Authenticated, AuthenticatedUser, CurrentUser, Public, REFRESH_COOKIE_HEADERS, RefreshCookie, TokensService, UsersService } from '@app/auth';
+import {
+  Authenticated,
+  AuthenticatedUser,
+  CurrentUser,
+  Public,
+  REFRESH_COOKIE_HEADERS,
+  RefreshCookie,
+  TokensService,
+  UsersService,
+} from '@app/auth';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuthThrottle } from './auth-throttling';
 import { ChangePasswordDto, PasswordChangedDto, RegisterUserDto, RegisteredUserDto } from './dto/token.dto';
 
@@ -40,7 +56,8 @@ export class UsersController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Change one's password (dj-rest-auth's body).",
-    description: 'Every token of the user, access and refresh, stops working at once; the answer carries a new pair for this client.',
+    description:
+      'Every token of the user, access and refresh, stops working at once; the answer carries a new pair for this client.',
   })
   @ApiBody({ type: ChangePasswordDto })
   @ApiOkResponse({ type: PasswordChangedDto, headers: REFRESH_COOKIE_HEADERS })
@@ -51,7 +68,9 @@ export class UsersController {
         examples: {
           wrongOld: { value: { old_password: ['Your old password was entered incorrectly. Please enter it again.'] } },
           mismatch: { value: { new_password2: ['The two password fields didn\u2019t match.'] } },
-          tooShort: { value: { new_password2: ['This password is too short. It must contain at least 8 characters.'] } },
+          tooShort: {
+            value: { new_password2: ['This password is too short. It must contain at least 8 characters.'] },
+          },
         },
       },
     },

@@ -12,6 +12,8 @@ export class BusHealthIndicator {
 
   check(key = 'bus') {
     const indicator = this.indicators.check(key);
-    return this.bus.isConnected() ? indicator.up() : indicator.down({ message: 'The message broker is not reachable.' });
+    return this.bus.isConnected()
+      ? indicator.up()
+      : indicator.down({ message: 'The message broker is not reachable.' });
   }
 }

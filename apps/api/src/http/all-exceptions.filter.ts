@@ -1,6 +1,14 @@
 import { AppError, ExactHttpError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import { Request, Response } from 'express';
 import { ErrorBody, codeForStatus } from './error-body';
 import { RouteTable } from './route-table';
@@ -25,7 +33,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body, headers } = this.answer(exception, request);
     if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
-      this.logger.warn(`${request.method} ${request.path} answered 503: ${exception instanceof Error ? exception.message : String(exception)}`);
+      this.logger.warn(
+        `${request.method} ${request.path} answered 503: ${exception instanceof Error ? exception.message : String(exception)}`,
+      );
     } else if (status >= 500) {
       this.logger.error(
         { err: exception, method: request.method, url: request.originalUrl },
@@ -41,12 +51,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(status).json(body);
   }
 
-  private answer(exception: unknown, request: Request): { status: number; body: object; headers: Record<string, string> } {
+  private answer(
+    exception: unknown,
+    request: Request,
+  ): { status: number; body: object; headers: Record<string, string> } {
     if (exception instanceof ExactHttpError) {
       return { status: exception.status, body: exception.body, headers: exception.headers };
     }
     if (exception instanceof AppError) {
-      return { status: exception.status, body: { detail: exception.message, code: exception.code, ...exception.extra }, headers: {} };
+      return {
+        status: exception.status,
+        body: { detail: exception.message, code: exception.code, ...exception.extra },
+        headers: {},
+      };
     }
     if (this.isUnroutedRequest(exception, request)) {
       const allowed = this.routes()?.allowedMethods(request.path) ?? [];
@@ -62,7 +79,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: exception.getStatus(), body: this.httpExceptionBody(exception), headers: {} };
     }
     if (isDatabaseUnavailable(exception)) {
-      const body: ErrorBody = { detail: 'The database is unavailable. Try again in a few seconds.', code: 'database_unavailable' };
+      const body: ErrorBody = {
+        detail: 'The database is unavailable. Try again in a few seconds.',
+        code: 'database_unavailable',
+      };
       return { status: HttpStatus.SERVICE_UNAVAILABLE, body, headers: { 'Retry-After': '5' } };
     }
     const body: ErrorBody = { detail: 'A server error occurred.', code: 'internal_error' };

@@ -13,7 +13,14 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CreateExchangeTokenDto, ExchangeTokenDto, PageQueryDto, TokenStatusPageDto, ValidateExchangeTokenDto, ValidationResultDto } from './dto/points.dto';
+import {
+  CreateExchangeTokenDto,
+  ExchangeTokenDto,
+  PageQueryDto,
+  TokenStatusPageDto,
+  ValidateExchangeTokenDto,
+  ValidationResultDto,
+} from './dto/points.dto';
 import {
   BAD_POINTS_EXAMPLE,
   IDEMPOTENCY_REUSED_EXAMPLE,
@@ -37,14 +44,32 @@ export class ExchangeTokensController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Put points on hold behind a short-lived token and its QR code.',
-    description: 'The points leave `balance` at once and return to it exactly once if nobody redeems the token before `expiresAt`.',
+    description:
+      'The points leave `balance` at once and return to it exactly once if nobody redeems the token before `expiresAt`.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'A retry with the same key returns the first answer and holds nothing more.' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'A retry with the same key returns the first answer and holds nothing more.',
+  })
   @ApiCreatedResponse({ type: ExchangeTokenDto })
-  @ApiBadRequestResponse({ description: '`points` is not a positive integer up to 2^31 - 1.', schema: { example: BAD_POINTS_EXAMPLE } })
-  @ApiConflictResponse({ description: 'The balance is short; nothing was held.', schema: { example: INSUFFICIENT_POINTS_EXAMPLE } })
-  @ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used with another body.', schema: { example: IDEMPOTENCY_REUSED_EXAMPLE } })
-  create(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateExchangeTokenDto, @Headers('idempotency-key') idempotencyKey?: string) {
+  @ApiBadRequestResponse({
+    description: '`points` is not a positive integer up to 2^31 - 1.',
+    schema: { example: BAD_POINTS_EXAMPLE },
+  })
+  @ApiConflictResponse({
+    description: 'The balance is short; nothing was held.',
+    schema: { example: INSUFFICIENT_POINTS_EXAMPLE },
+  })
+  @ApiUnprocessableEntityResponse({
+    description: 'The Idempotency-Key was used with another body.',
+    schema: { example: IDEMPOTENCY_REUSED_EXAMPLE },
+  })
+  create(
+    @CurrentUser() user: AuthenticatedUser,
+    @Body() body: CreateExchangeTokenDto,
+    @Headers('idempotency-key') idempotencyKey?: string,
+  ) {
     return this.tokens.create(user.id, body.points, idempotencyKey);
   }
 
@@ -53,16 +78,24 @@ export class ExchangeTokensController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Redeem a scanned token: its held points are captured and an exchange request recorded.' })
   @ApiCreatedResponse({ type: ValidationResultDto })
-  @ApiNotFoundResponse({ description: 'No such token (or not a token at all).', schema: { example: TOKEN_NOT_FOUND_EXAMPLE } })
+  @ApiNotFoundResponse({
+    description: 'No such token (or not a token at all).',
+    schema: { example: TOKEN_NOT_FOUND_EXAMPLE },
+  })
   @ApiConflictResponse({ schema: { example: TOKEN_USED_EXAMPLE } })
-  @ApiGoneResponse({ description: 'Expired: the points went back to the customer.', schema: { example: TOKEN_EXPIRED_EXAMPLE } })
+  @ApiGoneResponse({
+    description: 'Expired: the points went back to the customer.',
+    schema: { example: TOKEN_EXPIRED_EXAMPLE },
+  })
   async validate(@CurrentUser() user: AuthenticatedUser, @Body() body: ValidateExchangeTokenDto) {
     return { exchangeRequest: await this.tokens.validate(user.id, body.token) };
   }
 
   @Get('status')
   @Roles('customer')
-  @ApiOperation({ summary: 'Your tokens, active first then most recent, with balance and held; paginated with `nextCursor`.' })
+  @ApiOperation({
+    summary: 'Your tokens, active first then most recent, with balance and held; paginated with `nextCursor`.',
+  })
   @ApiOkResponse({ type: TokenStatusPageDto })
   @ApiBadRequestResponse({ schema: { example: INVALID_CURSOR_EXAMPLE } })
   status(@CurrentUser() user: AuthenticatedUser, @Query() query: PageQueryDto) {

@@ -1,7 +1,14 @@
 import { AuthenticatedUser, Authenticated, CurrentUser, Roles } from '@app/auth';
 import { LedgerService } from '@app/ledger';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { BalancesDto, GrantPointsDto, GrantedDto, LedgerPageDto, PageQueryDto } from './dto/points.dto';
 import { BAD_POINTS_EXAMPLE, INVALID_CURSOR_EXAMPLE, USER_NOT_FOUND_EXAMPLE } from './ledger-examples';
 

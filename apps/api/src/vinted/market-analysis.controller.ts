@@ -1,7 +1,14 @@
 import { Authenticated, AuthenticatedUser, CurrentUser } from '@app/auth';
 import { VintedSessionManager } from '@app/vinted';
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { MarketAnalysisTokenDto, REQUIRES_CONFIGURATION_EXAMPLE } from './dto/vinted.dto';
 
 @ApiTags('vinted')
@@ -12,19 +19,60 @@ export class MarketAnalysisController {
   @Get('token')
   @Authenticated()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'A Vinted access token for market analysis, refreshed first when it is expired or about to be (single flight across replicas).' })
+  @ApiOperation({
+    summary:
+      'A Vinted access token for market analysis, refreshed first when it is expired or about to be (single flight across replicas).',
+  })
   @ApiOkResponse({ type: MarketAnalysisTokenDto })
-  @ApiNotFoundResponse({ schema: { example: { detail: 'No Vinted session is stored for this account: POST your Vinted cookies to /api/v1/vinted/auth first.', code: 'vinted_session_not_found' } } })
-  @ApiConflictResponse({ description: 'Vinted refused the refresh token: store new cookies.', schema: { example: { detail: 'The Vinted session has expired: Vinted refused its refresh token. Store new cookies.', code: 'vinted_session_expired', status: 'expired' } } })
+  @ApiNotFoundResponse({
+    schema: {
+      example: {
+        detail: 'No Vinted session is stored for this account: POST your Vinted cookies to /api/v1/vinted/auth first.',
+        code: 'vinted_session_not_found',
+      },
+    },
+  })
+  @ApiConflictResponse({
+    description: 'Vinted refused the refresh token: store new cookies.',
+    schema: {
+      example: {
+        detail: 'The Vinted session has expired: Vinted refused its refresh token. Store new cookies.',
+        code: 'vinted_session_expired',
+        status: 'expired',
+      },
+    },
+  })
   @ApiServiceUnavailableResponse({
-    description: 'Not configured, anti-bot blocking or back-off (`retryAfterSeconds`), Vinted unavailable, or automatic attempts given up.',
+    description:
+      'Not configured, anti-bot blocking or back-off (`retryAfterSeconds`), Vinted unavailable, or automatic attempts given up.',
     content: {
       'application/json': {
         examples: {
           requiresConfiguration: REQUIRES_CONFIGURATION_EXAMPLE,
-          blocked: { value: { detail: 'Vinted is blocking automated requests (captcha or rate limit); the next attempt is allowed in 287 s.', code: 'vinted_blocked', retryAfterSeconds: 287 } },
-          unavailable: { value: { detail: 'Vinted could not refresh the session (HTTP 500 from Vinted); the next attempt is allowed in 28 s.', code: 'vinted_unavailable', retryAfterSeconds: 28 } },
-          gaveUp: { value: { detail: 'Refreshing the Vinted session failed 5 times in a row; automatic attempts stopped. Run `vinted test-refresh` or store new cookies.', code: 'vinted_refresh_failed', status: 'error' } },
+          blocked: {
+            value: {
+              detail:
+                'Vinted is blocking automated requests (captcha or rate limit); the next attempt is allowed in 287 s.',
+              code: 'vinted_blocked',
+              retryAfterSeconds: 287,
+            },
+          },
+          unavailable: {
+            value: {
+              detail:
+                'Vinted could not refresh the session (HTTP 500 from Vinted); the next attempt is allowed in 28 s.',
+              code: 'vinted_unavailable',
+              retryAfterSeconds: 28,
+            },
+          },
+          gaveUp: {
+            value: {
+              detail:
+                'Refreshing the Vinted session failed 5 times in a row; automatic attempts stopped. Run `vinted test-refresh` or store new cookies.',
+              code: 'vinted_refresh_failed',
+              status: 'error',
+            },
+          },
         },
       },
     },

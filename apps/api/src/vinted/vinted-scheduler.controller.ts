@@ -27,8 +27,20 @@ export class VintedSchedulerController {
     content: {
       'application/json': {
         examples: {
-          action: { value: { detail: 'Invalid input - action: Action must be one of start, stop, restart.', code: 'invalid', errors: { action: ['Action must be one of start, stop, restart.'] } } },
-          interval: { value: { detail: 'Invalid input - intervalMinutes: IntervalMinutes must be at most 1440.', code: 'invalid', errors: { intervalMinutes: ['IntervalMinutes must be at most 1440.'] } } },
+          action: {
+            value: {
+              detail: 'Invalid input - action: Action must be one of start, stop, restart.',
+              code: 'invalid',
+              errors: { action: ['Action must be one of start, stop, restart.'] },
+            },
+          },
+          interval: {
+            value: {
+              detail: 'Invalid input - intervalMinutes: IntervalMinutes must be at most 1440.',
+              code: 'invalid',
+              errors: { intervalMinutes: ['IntervalMinutes must be at most 1440.'] },
+            },
+          },
         },
       },
     },

@@ -40,8 +40,14 @@ export class WhatsappController {
   @ApiOperation({ summary: 'Register a phone number to validate.' })
   @ApiBody({ type: CreateWhatsappNumberDto })
   @ApiCreatedResponse({ type: WhatsappNumberDto })
-  @ApiBadRequestResponse({ schema: { example: { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' } } })
-  @ApiConflictResponse({ schema: { example: { detail: 'This phone number is already registered.', code: 'phone_number_taken' } } })
+  @ApiBadRequestResponse({
+    schema: {
+      example: { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' },
+    },
+  })
+  @ApiConflictResponse({
+    schema: { example: { detail: 'This phone number is already registered.', code: 'phone_number_taken' } },
+  })
   register(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown) {
     return this.numbers.register(user, body);
   }
@@ -58,7 +64,9 @@ export class WhatsappController {
   @Post(':id/validate')
   @Authenticated()
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start a validation: a worker shows a QR that regenerates itself when it expires (3 times at most).' })
+  @ApiOperation({
+    summary: 'Start a validation: a worker shows a QR that regenerates itself when it expires (3 times at most).',
+  })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
@@ -70,7 +78,9 @@ export class WhatsappController {
   @Post(':id/regenerate-qr')
   @Roles('admin')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Force a new QR with the counter back at 0 (a connected session answers `connected` instead).' })
+  @ApiOperation({
+    summary: 'Force a new QR with the counter back at 0 (a connected session answers `connected` instead).',
+  })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   @ApiConflictResponse({ schema: { example: ERROR_EXAMPLES.notValidated } })
@@ -86,7 +96,16 @@ export class WhatsappController {
   @ApiOperation({ summary: 'Simulator driver only: a simulated phone scans the QR on display.' })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  @ApiConflictResponse({ content: { 'application/json': { examples: { simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly }, notValidated: { value: ERROR_EXAMPLES.notValidated } } } } })
+  @ApiConflictResponse({
+    content: {
+      'application/json': {
+        examples: {
+          simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly },
+          notValidated: { value: ERROR_EXAMPLES.notValidated },
+        },
+      },
+    },
+  })
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
   async simulateScan(@Param('id') id: string) {
     await this.numbers.simulateScan(idOf(id));
@@ -96,11 +115,18 @@ export class WhatsappController {
   @Sse(':id/events')
   @Authenticated()
   @ApiOperation({
-    summary: 'Server-Sent Events: a `status` event with the current state, then every worker event of the number (`qr_generated`, `qr_regenerating`, `connected`, `error`) with its seed body.',
-    description: 'Events reach the API replica that consumed them from `whatsapp.worker.events`; with several replicas, poll `GET …/:id/` as well.',
+    summary:
+      'Server-Sent Events: a `status` event with the current state, then every worker event of the number (`qr_generated`, `qr_regenerating`, `connected`, `error`) with its seed body.',
+    description:
+      'Events reach the API replica that consumed them from `whatsapp.worker.events`; with several replicas, poll `GET …/:id/` as well.',
   })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An event stream.', content: { 'text/event-stream': { example: 'event: qr_generated\ndata: {"action":"qr_generated","numberId":6,…}\n\n' } } })
+  @ApiOkResponse({
+    description: 'An event stream.',
+    content: {
+      'text/event-stream': { example: 'event: qr_generated\ndata: {"action":"qr_generated","numberId":6,…}\n\n' },
+    },
+  })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   async events(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<Observable<MessageEvent>> {
     const current = await this.numbers.get(user, idOf(id));

@@ -11,7 +11,10 @@ interface CleanupOptions {
 const PROGRESS_THRESHOLD = DEFAULT_SWEEP_BATCH_SIZE;
 
 /** The seed's `cleanup_expired_tokens`: the same sweep as the API's cron, with its report. */
-@Command({ name: 'cleanup-expired-tokens', description: 'Release expired exchange tokens: restore their points and delete them' })
+@Command({
+  name: 'cleanup-expired-tokens',
+  description: 'Release expired exchange tokens: restore their points and delete them',
+})
 export class CleanupExpiredTokensCommand extends CommandRunner {
   constructor(private readonly sweeper: ExpirySweeper) {
     super();
@@ -29,22 +32,31 @@ export class CleanupExpiredTokensCommand extends CommandRunner {
       out('Dry run: nothing will be changed.');
     }
     out(`Found ${found} expired tokens to clean up.`);
-    const bar = !dryRun && found > PROGRESS_THRESHOLD ? new SingleBar({
+    const bar =
+      !dryRun && found > PROGRESS_THRESHOLD
+        ? new SingleBar({
             stream: process.stderr,
             format: 'Releasing [{bar}] {percentage}% | {value}/{total} tokens | ETA {eta}s',
             // Off a terminal (CI logs, cron mail) a line every few seconds instead of redrawing.
             noTTYOutput: true,
             notTTYSchedule: 2000,
-          }) : undefined;
+          })
+        : undefined;
     bar?.start(found, 0);
     let report: SweepReport;
     try {
-      report = await this.sweeper.sweep({ trigger: 'cli', dryRun, onBatch: (done) => bar?.update(Math.min(done, found)) });
+      report = await this.sweeper.sweep({
+        trigger: 'cli',
+        dryRun,
+        onBatch: (done) => bar?.update(Math.min(done, found)),
+      });
     } finally {
       bar?.stop();
     }
     if (options.json === true) {
-      process.stdout.write(`${JSON.stringify({ dryRun, found, tokensDeleted: report.tokens, usersAffected: report.users.length, pointsRestored: report.points, users: report.users })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ dryRun, found, tokensDeleted: report.tokens, usersAffected: report.users.length, pointsRestored: report.points, users: report.users })}\n`,
+      );
       return;
     }
     const verb = dryRun ? 'Points would be restored for' : 'Points restored for';

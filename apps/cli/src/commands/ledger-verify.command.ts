@@ -1,7 +1,10 @@
 import { LedgerDriftError, LedgerVerifier } from '@app/ledger';
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 
-@SubCommand({ name: 'verify', description: 'Check every account against the journal and the active tokens; exit 1 on drift' })
+@SubCommand({
+  name: 'verify',
+  description: 'Check every account against the journal and the active tokens; exit 1 on drift',
+})
 export class LedgerVerifyCommand extends CommandRunner {
   constructor(private readonly verifier: LedgerVerifier) {
     super();

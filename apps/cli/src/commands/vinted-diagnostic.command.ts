@@ -4,7 +4,10 @@ import { CommandRunner, SubCommand } from 'nest-commander';
 import { line, when } from './vinted-output';
 
 /** Seed 002's `vinted:diagnostic`: decrypts each session and shows what is in it, never a token. */
-@SubCommand({ name: 'diagnostic', description: 'Decrypt every Vinted session and show its cookies (names only), expiries and status' })
+@SubCommand({
+  name: 'diagnostic',
+  description: 'Decrypt every Vinted session and show its cookies (names only), expiries and status',
+})
 export class VintedDiagnosticCommand extends CommandRunner {
   constructor(private readonly rotation: SessionKeyRotation) {
     super();
@@ -24,12 +27,17 @@ export class VintedDiagnosticCommand extends CommandRunner {
       }
       line(`  access token expires: ${when(session.accessExpiresAt)}`);
       line(`  refresh token expires: ${when(session.refreshExpiresAt)}`);
-      line(`  last refresh: ${when(session.lastRefreshedAt)}, consecutive failures: ${session.consecutiveFailures}, next attempt: ${when(session.nextAttemptAt)}`);
+      line(
+        `  last refresh: ${when(session.lastRefreshedAt)}, consecutive failures: ${session.consecutiveFailures}, next attempt: ${when(session.nextAttemptAt)}`,
+      );
       line(`  last error: ${session.lastError ?? '-'}`);
     }
     const unreadable = sessions.filter((session) => !session.readable).length;
     if (unreadable > 0) {
-      throw new AppError('vinted_sessions_unreadable', `${unreadable} session(s) cannot be decrypted with the configured secret`);
+      throw new AppError(
+        'vinted_sessions_unreadable',
+        `${unreadable} session(s) cannot be decrypted with the configured secret`,
+      );
     }
   }
 }

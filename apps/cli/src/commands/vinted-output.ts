@@ -17,6 +17,10 @@ export function line(text = ''): void {
 /** A plain-text table with padded columns. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
-  const format = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [format(headers), format(widths.map((width) => '-'.repeat(width))), ...rows.map(format)].join('\n');
 }

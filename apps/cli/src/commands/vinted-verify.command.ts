@@ -23,7 +23,10 @@ export class VintedVerifyCommand extends CommandRunner {
 
   async run(): Promise<void> {
     const checks: Check[] = [
-      { ok: true, text: `configuration: VINTED_BASE_URL=${this.config.VINTED_BASE_URL}, auto refresh ${this.config.VINTED_AUTO_REFRESH_ENABLED ? 'enabled' : 'disabled'}, interval ${this.config.VINTED_TOKEN_REFRESH_INTERVAL_MINUTES} min` },
+      {
+        ok: true,
+        text: `configuration: VINTED_BASE_URL=${this.config.VINTED_BASE_URL}, auto refresh ${this.config.VINTED_AUTO_REFRESH_ENABLED ? 'enabled' : 'disabled'}, interval ${this.config.VINTED_TOKEN_REFRESH_INTERVAL_MINUTES} min`,
+      },
       this.cipher.configured
         ? { ok: true, text: `secret: VINTED_CREDENTIALS_SECRET is set (key ${this.cipher.currentKeyId})` }
         : { ok: false, text: 'secret: VINTED_CREDENTIALS_SECRET is not set, sessions are requires_configuration' },
@@ -50,7 +53,10 @@ export class VintedVerifyCommand extends CommandRunner {
           ? { ok: true, text: `sessions: all ${sessions.length} readable with the configured secret` }
           : { ok: false, text: `sessions: ${unreadable} cannot be decrypted (run \`vinted diagnostic\`)` },
         state.isActive
-          ? { ok: true, text: `scheduler: active, every ${state.intervalMinutes} min, next run ${when(state.nextRunAt)}` }
+          ? {
+              ok: true,
+              text: `scheduler: active, every ${state.intervalMinutes} min, next run ${when(state.nextRunAt)}`,
+            }
           : { ok: false, text: 'scheduler: stopped (start it with POST /api/v1/vinted/scheduler {"action":"start"})' },
       ];
     } catch (error) {

@@ -6,9 +6,20 @@ import { VintedRotateSecretCommand } from './vinted-rotate-secret.command';
 import { VintedTestRefreshCommand } from './vinted-test-refresh.command';
 import { VintedVerifyCommand } from './vinted-verify.command';
 
-export const VINTED_SUBCOMMANDS = [VintedVerifyCommand, VintedDiagnosticCommand, VintedInitSessionCommand, VintedTestRefreshCommand, VintedReportCommand, VintedRotateSecretCommand];
+export const VINTED_SUBCOMMANDS = [
+  VintedVerifyCommand,
+  VintedDiagnosticCommand,
+  VintedInitSessionCommand,
+  VintedTestRefreshCommand,
+  VintedReportCommand,
+  VintedRotateSecretCommand,
+];
 
-@Command({ name: 'vinted', description: 'Vinted sessions: verify, diagnostic, init-session, test-refresh, report, rotate-secret', subCommands: VINTED_SUBCOMMANDS })
+@Command({
+  name: 'vinted',
+  description: 'Vinted sessions: verify, diagnostic, init-session, test-refresh, report, rotate-secret',
+  subCommands: VINTED_SUBCOMMANDS,
+})
 export class VintedCommand extends CommandRunner {
   run(): Promise<void> {
     return Promise.reject(new Error('Missing subcommand: try `vinted --help`'));

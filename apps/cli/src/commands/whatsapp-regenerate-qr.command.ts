@@ -8,7 +8,10 @@ interface RegenerateQrOptions {
 }
 
 /** The admin's manual regeneration (seed 004), as `POST /api/whatsapp/numbers/:id/regenerate-qr/` does it. */
-@SubCommand({ name: 'regenerate-qr', description: 'Force a new QR code for a number, with the attempt counter back at 0' })
+@SubCommand({
+  name: 'regenerate-qr',
+  description: 'Force a new QR code for a number, with the attempt counter back at 0',
+})
 export class WhatsappRegenerateQrCommand extends CommandRunner {
   constructor(
     private readonly numbers: WhatsappNumbersService,
@@ -26,7 +29,9 @@ export class WhatsappRegenerateQrCommand extends CommandRunner {
       );
     }
     const sent = await this.numbers.regenerateQr(options.numberId);
-    process.stdout.write(`QR regeneration requested for number ${sent.numberId} (${sent.phoneNumber}): regenerate_qr sent to ${sent.queue}.\n`);
+    process.stdout.write(
+      `QR regeneration requested for number ${sent.numberId} (${sent.phoneNumber}): regenerate_qr sent to ${sent.queue}.\n`,
+    );
   }
 
   @Option({ flags: '--number-id <id>', description: 'The id of the WhatsApp number', required: true })

@@ -39,7 +39,11 @@ export class WhatsappCommandsConsumer {
     await this.sessions.close(command);
   }
 
-  private parse<A extends WhatsappCommand['action']>(body: unknown, context: BusContext, action: A): Extract<WhatsappCommand, { action: A }> {
+  private parse<A extends WhatsappCommand['action']>(
+    body: unknown,
+    context: BusContext,
+    action: A,
+  ): Extract<WhatsappCommand, { action: A }> {
     try {
       return parseWhatsappCommand(body) as Extract<WhatsappCommand, { action: A }>;
     } catch (error) {

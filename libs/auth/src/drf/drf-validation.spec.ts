@@ -14,7 +14,10 @@ function bodyOf(fn: () => unknown): unknown {
 
 describe(requireStrings.name, () => {
   it('returns the fields when all are present', () => {
-    expect(requireStrings({ username: 'a', password: 'p', extra: 1 }, ['username', 'password'])).toEqual({ username: 'a', password: 'p' });
+    expect(requireStrings({ username: 'a', password: 'p', extra: 1 }, ['username', 'password'])).toEqual({
+      username: 'a',
+      password: 'p',
+    });
   });
 
   it('names every missing field with DRF sentences, in one error', () => {
@@ -35,7 +38,9 @@ describe(requireStrings.name, () => {
   });
 
   it('refuses null characters, which PostgreSQL cannot store, like DRF CharField', () => {
-    expect(bodyOf(() => requireStrings({ username: 'a\u0000b', password: 'p\u0000' }, ['username', 'password']))).toEqual({
+    expect(
+      bodyOf(() => requireStrings({ username: 'a\u0000b', password: 'p\u0000' }, ['username', 'password'])),
+    ).toEqual({
       username: ['Null characters are not allowed.'],
       password: ['Null characters are not allowed.'],
     });
@@ -46,7 +51,11 @@ describe(requireStrings.name, () => {
   });
 
   it('refuses a body that is not an object', () => {
-    expect(bodyOf(() => requireStrings([], ['a']))).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] });
-    expect(bodyOf(() => requireStrings(undefined, ['a']))).toEqual({ non_field_errors: ['Invalid data. Expected a dictionary, but got NoneType.'] });
+    expect(bodyOf(() => requireStrings([], ['a']))).toEqual({
+      non_field_errors: ['Invalid data. Expected a dictionary, but got list.'],
+    });
+    expect(bodyOf(() => requireStrings(undefined, ['a']))).toEqual({
+      non_field_errors: ['Invalid data. Expected a dictionary, but got NoneType.'],
+    });
   });
 });

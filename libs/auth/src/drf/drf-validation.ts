@@ -21,7 +21,13 @@ export function fieldErrors(errors: FieldErrors): ExactHttpError {
  */
 export function requireStrings<K extends string>(body: unknown, names: readonly K[]): Record<K, string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    const got = Array.isArray(body) ? 'list' : body === null || body === undefined ? 'NoneType' : typeof body === 'string' ? 'str' : typeof body;
+    const got = Array.isArray(body)
+      ? 'list'
+      : body === null || body === undefined
+        ? 'NoneType'
+        : typeof body === 'string'
+          ? 'str'
+          : typeof body;
     throw fieldErrors({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${got}.`] });
   }
   const values: Partial<Record<K, string>> = {};

@@ -17,7 +17,8 @@ const documentedBearer = () =>
   applyDecorators(
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
-      description: 'No token (`{"detail":"Authentication credentials were not provided."}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
+      description:
+        'No token (`{"detail":"Authentication credentials were not provided."}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
       schema: { example: UNAUTHORIZED_EXAMPLE },
     }),
   );
@@ -34,5 +35,8 @@ export const Roles = (...roles: Role[]) =>
   applyDecorators(
     SetMetadata(ACCESS_POLICY, { kind: 'roles', roles } satisfies AccessPolicy),
     documentedBearer(),
-    ApiForbiddenResponse({ description: 'Wrong role.', schema: { example: { detail: 'You do not have permission to perform this action.' } } }),
+    ApiForbiddenResponse({
+      description: 'Wrong role.',
+      schema: { example: { detail: 'You do not have permission to perform this action.' } },
+    }),
   );

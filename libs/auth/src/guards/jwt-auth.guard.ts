@@ -2,7 +2,15 @@ import { AppConfig } from '@app/config';
 import { CanActivate, ExecutionContext, Injectable, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Request, Response } from 'express';
-import { ACCESS_HEADER, REFRESH_HEADER, csrfTokenMatches, isUnsafeMethod, noStore, refreshCookie, setRefreshCookies } from '../http/token-cookies';
+import {
+  ACCESS_HEADER,
+  REFRESH_HEADER,
+  csrfTokenMatches,
+  isUnsafeMethod,
+  noStore,
+  refreshCookie,
+  setRefreshCookies,
+} from '../http/token-cookies';
 import { badAuthorizationHeader, notAuthenticated, permissionDenied } from '../tokens/simplejwt-errors';
 import { TokensService } from '../tokens/tokens.service';
 import { AuthenticatedUser } from '../users/user.entity';
@@ -27,7 +35,10 @@ export class JwtAuthGuard implements CanActivate {
     if (context.getType() !== 'http') {
       return true; // bus consumers are not HTTP routes
     }
-    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [context.getHandler(), context.getClass()]);
+    const policy = this.reflector.getAllAndOverride<AccessPolicy | undefined>(ACCESS_POLICY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (policy?.kind === 'public') {
       return true;
     }
@@ -49,7 +60,11 @@ export class JwtAuthGuard implements CanActivate {
    * rotates and authenticates; the new pair goes back in X-Access-Token and X-Refresh-Token (or
    * the cookie, when it came from the cookie). Any failure answers the original 401.
    */
-  private async authenticate(token: string, request: AuthenticatedRequest, response: Response): Promise<AuthenticatedUser> {
+  private async authenticate(
+    token: string,
+    request: AuthenticatedRequest,
+    response: Response,
+  ): Promise<AuthenticatedUser> {
     try {
       return await this.tokens.authenticateAccess(token);
     } catch (error) {
@@ -90,7 +105,10 @@ export class JwtAuthGuard implements CanActivate {
 
 /** The raw token of `Authorization: Bearer <token>`; `undefined` when there is none or another scheme. */
 export function bearerToken(header: string | undefined): string | undefined {
-  const parts = (header ?? '').trim().split(/\s+/).filter((part) => part !== '');
+  const parts = (header ?? '')
+    .trim()
+    .split(/\s+/)
+    .filter((part) => part !== '');
   if (parts.length === 0 || parts[0] !== 'Bearer') {
     return undefined;
   }

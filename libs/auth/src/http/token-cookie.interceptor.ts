@@ -1,10 +1,26 @@
 import { AppConfig } from '@app/config';
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors, applyDecorators } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiCookieAuth, ApiForbiddenResponse, ApiHeader } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { Observable, tap } from 'rxjs';
-import { CSRF_COOKIE, REFRESH_COOKIE, clearRefreshCookies, csrfFailed, csrfTokenMatches, refreshCookie, setRefreshCookies } from './token-cookies';
+import {
+  CSRF_COOKIE,
+  REFRESH_COOKIE,
+  clearRefreshCookies,
+  csrfFailed,
+  csrfTokenMatches,
+  refreshCookie,
+  setRefreshCookies,
+} from './token-cookies';
 
 /**
  * What a token endpoint does with the refresh cookie in cookie mode:

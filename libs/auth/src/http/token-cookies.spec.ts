@@ -5,7 +5,11 @@ const requestWith = (headers: Record<string, string>) => ({ headers }) as unknow
 
 describe('token cookies', () => {
   it('parses the Cookie header: trims, unquotes, decodes, first value wins', () => {
-    expect(requestCookies(requestWith({ cookie: ' a=1; b="two"; c=%41%42; a=3; broken; =x' }))).toEqual({ a: '1', b: 'two', c: 'AB' });
+    expect(requestCookies(requestWith({ cookie: ' a=1; b="two"; c=%41%42; a=3; broken; =x' }))).toEqual({
+      a: '1',
+      b: 'two',
+      c: 'AB',
+    });
     expect(requestCookies(requestWith({}))).toEqual({});
     expect(requestCookies(requestWith({ cookie: 'bad=%E0%A4%A' }))).toEqual({ bad: '%E0%A4%A' });
   });

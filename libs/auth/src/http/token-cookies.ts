@@ -70,7 +70,12 @@ export function csrfFailed(): ExactHttpError {
   return new ExactHttpError(403, { detail: 'CSRF Failed: CSRF token missing.', code: 'csrf_failed' });
 }
 
-const refreshCookieOptions = (): CookieOptions => ({ httpOnly: true, secure: true, sameSite: 'strict', path: REFRESH_COOKIE_PATH });
+const refreshCookieOptions = (): CookieOptions => ({
+  httpOnly: true,
+  secure: true,
+  sameSite: 'strict',
+  path: REFRESH_COOKIE_PATH,
+});
 const csrfCookieOptions = (): CookieOptions => ({ httpOnly: false, secure: true, sameSite: 'strict', path: '/' });
 
 /**
@@ -80,10 +85,14 @@ const csrfCookieOptions = (): CookieOptions => ({ httpOnly: false, secure: true,
 export function setRefreshCookies(request: Request, response: Response, refresh: string, lifetimeMs: number): void {
   response.cookie(REFRESH_COOKIE, refresh, { ...refreshCookieOptions(), maxAge: lifetimeMs });
   const csrf = requestCookies(request)[CSRF_COOKIE];
-  response.cookie(CSRF_COOKIE, csrf !== undefined && /^[A-Za-z0-9_-]{32,128}$/.test(csrf) ? csrf : randomBytes(32).toString('base64url'), {
-    ...csrfCookieOptions(),
-    maxAge: lifetimeMs,
-  });
+  response.cookie(
+    CSRF_COOKIE,
+    csrf !== undefined && /^[A-Za-z0-9_-]{32,128}$/.test(csrf) ? csrf : randomBytes(32).toString('base64url'),
+    {
+      ...csrfCookieOptions(),
+      maxAge: lifetimeMs,
+    },
+  );
   noStore(response);
 }
 

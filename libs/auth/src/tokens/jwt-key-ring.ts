@@ -49,7 +49,10 @@ export class JwtKeyRing {
     }
     const previous = await Promise.all(
       (pem(config.JWT_VERIFYING_KEYS ?? '').match(PUBLIC_PEM) ?? []).map((block) =>
-        publicKey(parseKey(() => createPublicKey(block), 'JWT_VERIFYING_KEYS'), 'JWT_VERIFYING_KEYS'),
+        publicKey(
+          parseKey(() => createPublicKey(block), 'JWT_VERIFYING_KEYS'),
+          'JWT_VERIFYING_KEYS',
+        ),
       ),
     );
     const signing: JwtKey = { alg: current.alg, kid: current.kid, key: privateKey };
@@ -59,7 +62,10 @@ export class JwtKeyRing {
 
   /** The key for a token's header, only if the header's `alg` is that key's algorithm. */
   keyFor(header: { alg?: string; kid?: string }): JwtKey | undefined {
-    const key = this.signing.alg === 'HS256' ? this.verifying[0] : this.verifying.find((candidate) => candidate.kid === header.kid);
+    const key =
+      this.signing.alg === 'HS256'
+        ? this.verifying[0]
+        : this.verifying.find((candidate) => candidate.kid === header.kid);
     return key !== undefined && key.alg === header.alg ? key : undefined;
   }
 
@@ -83,7 +89,9 @@ function parseKey(parse: () => KeyObject, variable: string): KeyObject {
   try {
     return parse();
   } catch (error) {
-    throw new JwtKeyError(`${variable} is not a readable PEM key: ${error instanceof Error ? error.message : String(error)}`);
+    throw new JwtKeyError(
+      `${variable} is not a readable PEM key: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -32,7 +32,7 @@ const COLUMNS = `jti, family_id AS "familyId", user_id AS "userId", replaced_by 
 /** TypeORM answers an UPDATE or DELETE on PostgreSQL with `[rows, rowCount]`, a SELECT with rows. */
 async function modify<T = unknown>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
   const result = await manager.query<[T[], number] | T[]>(sql, parameters);
-  return Array.isArray(result[0]) ? (result[0]) : (result as T[]);
+  return Array.isArray(result[0]) ? result[0] : (result as T[]);
 }
 
 /** SHA-256 hex: the only form in which a refresh token reaches the database. */
@@ -77,7 +77,11 @@ export class RefreshTokensRepository {
    * can be before a concurrent rotation committed its `used_at`, and would wrongly put that
    * rotation inside even a zero-length window.
    */
-  async find(token: string, graceMs: number, manager: EntityManager = this.dataSource.manager): Promise<StoredRefreshToken | undefined> {
+  async find(
+    token: string,
+    graceMs: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<StoredRefreshToken | undefined> {
     const rows = await manager.query<StoredRefreshToken[]>(
       `SELECT ${COLUMNS}, (used_at IS NOT NULL AND used_at > clock_timestamp() - make_interval(secs => $2)) AS "inGrace"
        FROM refresh_tokens WHERE token_hash = $1`,
@@ -87,12 +91,24 @@ export class RefreshTokensRepository {
   }
 
   async findByJti(jti: string, manager: EntityManager): Promise<StoredRefreshToken | undefined> {
-    const rows = await manager.query<StoredRefreshToken[]>(`SELECT ${COLUMNS}, false AS "inGrace" FROM refresh_tokens WHERE jti = $1`, [jti]);
+    const rows = await manager.query<StoredRefreshToken[]>(
+      `SELECT ${COLUMNS}, false AS "inGrace" FROM refresh_tokens WHERE jti = $1`,
+      [jti],
+    );
     return rows[0];
   }
 
-  async setSuccessor(jti: string, successorJti: string, sealedSuccessor: string, manager: EntityManager): Promise<void> {
-    await manager.query('UPDATE refresh_tokens SET replaced_by = $2, successor_token = $3 WHERE jti = $1', [jti, successorJti, sealedSuccessor]);
+  async setSuccessor(
+    jti: string,
+    successorJti: string,
+    sealedSuccessor: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager.query('UPDATE refresh_tokens SET replaced_by = $2, successor_token = $3 WHERE jti = $1', [
+      jti,
+      successorJti,
+      sealedSuccessor,
+    ]);
   }
 
   /** Revokes a live token (logout); false if it was not live. */
@@ -134,7 +150,11 @@ export class RefreshTokensRepository {
        WHERE successor_token IS NOT NULL AND used_at < now() - make_interval(secs => $1)`,
       [graceMs / 1000],
     );
-    const rows = await modify(this.dataSource.manager, 'DELETE FROM refresh_tokens WHERE expires_at <= now() RETURNING jti', []);
+    const rows = await modify(
+      this.dataSource.manager,
+      'DELETE FROM refresh_tokens WHERE expires_at <= now() RETURNING jti',
+      [],
+    );
     return rows.length;
   }
 }

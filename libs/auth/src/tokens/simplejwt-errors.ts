@@ -50,7 +50,11 @@ export function noActiveAccount(): ExactHttpError {
 
 /** Refresh for a user who was deactivated or deleted since (simplejwt ≥ 5.3). */
 export function noActiveAccountForToken(): ExactHttpError {
-  return new ExactHttpError(401, { detail: 'No active account found for the given token.', code: 'no_active_account' }, CHALLENGE);
+  return new ExactHttpError(
+    401,
+    { detail: 'No active account found for the given token.', code: 'no_active_account' },
+    CHALLENGE,
+  );
 }
 
 export function userInactive(): ExactHttpError {

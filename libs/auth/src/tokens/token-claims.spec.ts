@@ -3,7 +3,14 @@ import { newClaims, newJti, readClaims } from './token-claims';
 describe('token claims', () => {
   it('makes simplejwt claims with exp = iat + lifetime (rounded up to seconds)', () => {
     const claims = newClaims('access', { id: 7, role: 'vendor' }, 1_000, 1_500);
-    expect(claims).toEqual({ token_type: 'access', exp: 1_002, iat: 1_000, jti: expect.stringMatching(/^[0-9a-f]{32}$/), user_id: 7, role: 'vendor' });
+    expect(claims).toEqual({
+      token_type: 'access',
+      exp: 1_002,
+      iat: 1_000,
+      jti: expect.stringMatching(/^[0-9a-f]{32}$/),
+      user_id: 7,
+      role: 'vendor',
+    });
   });
 
   it('makes a new jti every time', () => {

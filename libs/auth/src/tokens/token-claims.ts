@@ -19,7 +19,12 @@ export function newJti(): string {
 }
 
 /** Claims of a new token issued at `issuedAt` (seconds) living `lifetimeMs` (rounded up to seconds). */
-export function newClaims(type: TokenType, user: { id: number; role: Role }, issuedAt: number, lifetimeMs: number): TokenClaims {
+export function newClaims(
+  type: TokenType,
+  user: { id: number; role: Role },
+  issuedAt: number,
+  lifetimeMs: number,
+): TokenClaims {
   return {
     token_type: type,
     exp: issuedAt + Math.ceil(lifetimeMs / 1000),
@@ -43,5 +48,7 @@ export function readClaims(payload: Record<string, unknown>): TokenClaims | unde
     Number.isInteger(user_id) &&
     typeof role === 'string' &&
     (ROLES as readonly string[]).includes(role);
-  return valid ? { token_type, exp: exp as number, iat: iat as number, jti, user_id: user_id as number, role: role as Role } : undefined;
+  return valid
+    ? { token_type, exp: exp as number, iat: iat as number, jti, user_id: user_id as number, role: role as Role }
+    : undefined;
 }

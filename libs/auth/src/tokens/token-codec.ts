@@ -29,7 +29,11 @@ export class TokenCodec implements OnModuleInit {
   async sign(claims: TokenClaims): Promise<string> {
     const { signing } = this.keys();
     return new SignJWT({ ...claims })
-      .setProtectedHeader(signing.kid === undefined ? { alg: signing.alg, typ: 'JWT' } : { alg: signing.alg, typ: 'JWT', kid: signing.kid })
+      .setProtectedHeader(
+        signing.kid === undefined
+          ? { alg: signing.alg, typ: 'JWT' }
+          : { alg: signing.alg, typ: 'JWT', kid: signing.kid },
+      )
       .sign(signing.key);
   }
 
@@ -77,12 +81,16 @@ export class TokenCodec implements OnModuleInit {
       return undefined;
     }
     const claims = readClaims(payload);
-    const expired = claims !== undefined && claims.exp * 1000 + Math.floor(this.config.JWT_LEEWAY / 1000) * 1000 <= Date.now();
+    const expired =
+      claims !== undefined && claims.exp * 1000 + Math.floor(this.config.JWT_LEEWAY / 1000) * 1000 <= Date.now();
     return expired && claims.token_type === expected ? claims : undefined;
   }
 
   /** Verifies the signature with the key the header names, pinned to the ring's algorithms. */
-  private async verifiedPayload(token: string, options: Pick<JWTVerifyOptions, 'clockTolerance' | 'currentDate'>): Promise<Record<string, unknown>> {
+  private async verifiedPayload(
+    token: string,
+    options: Pick<JWTVerifyOptions, 'clockTolerance' | 'currentDate'>,
+  ): Promise<Record<string, unknown>> {
     const ring = this.keys();
     const { payload } = await jwtVerify(
       token,

@@ -31,7 +31,9 @@ export interface TokenPair {
   refresh: string;
 }
 
-type Rotation = { ok: true; pair: TokenPair | { access: string } } | { ok: false; problem: TokenProblem | 'no_account'; reuse?: StoredRefreshToken };
+type Rotation =
+  | { ok: true; pair: TokenPair | { access: string } }
+  | { ok: false; problem: TokenProblem | 'no_account'; reuse?: StoredRefreshToken };
 
 /**
  * simplejwt's token views as services: obtain, refresh (rotation with reuse detection and a
@@ -60,7 +62,9 @@ export class TokensService {
     if (user === undefined) {
       throw noActiveAccount();
     }
-    const { access, refresh } = await this.database.transaction((manager) => this.issue(user, { familyId: randomUUID(), parentJti: null }, manager));
+    const { access, refresh } = await this.database.transaction((manager) =>
+      this.issue(user, { familyId: randomUUID(), parentJti: null }, manager),
+    );
     return { access, refresh };
   }
 
@@ -75,7 +79,12 @@ export class TokensService {
     if (outcome.reuse) {
       // The token was rotated before and presented again: stolen or replayed. Never log the token.
       this.logger.warn(
-        { event: 'refresh_token_reuse', userId: outcome.reuse.userId, familyId: outcome.reuse.familyId, jti: outcome.reuse.jti },
+        {
+          event: 'refresh_token_reuse',
+          userId: outcome.reuse.userId,
+          familyId: outcome.reuse.familyId,
+          jti: outcome.reuse.jti,
+        },
         'Reuse of a rotated refresh token: its whole family is revoked',
       );
     }
@@ -181,7 +190,10 @@ export class TokensService {
    * (reuse detection and grace window included) and authenticates with the new access token.
    * `undefined` when any of it fails: the caller answers as if there were no middleware.
    */
-  async refreshExpiredAccess(access: string, refresh: string): Promise<{ user: AuthenticatedUser; pair: TokenPair | { access: string } } | undefined> {
+  async refreshExpiredAccess(
+    access: string,
+    refresh: string,
+  ): Promise<{ user: AuthenticatedUser; pair: TokenPair | { access: string } } | undefined> {
     const expired = await this.codec.expiredClaims(access, 'access');
     if (expired === undefined) {
       return undefined;
@@ -256,7 +268,10 @@ export class TokensService {
       const successorToken = this.cipher.decrypt(stored.successorToken);
       const user = await this.users.findById(stored.userId, manager);
       if (successor && !successor.used && !successor.revoked && successorToken !== undefined && user?.isActive) {
-        return { ok: true, pair: { access: (await this.issue(user, undefined, manager)).access, refresh: successorToken } };
+        return {
+          ok: true,
+          pair: { access: (await this.issue(user, undefined, manager)).access, refresh: successorToken },
+        };
       }
     }
     await this.refreshTokens.revokeFamily(stored.familyId, manager);
@@ -283,7 +298,13 @@ export class TokensService {
     const refreshClaims = newClaims('refresh', user, issuedAt, this.config.JWT_REFRESH_TOKEN_LIFETIME);
     const refresh = await this.codec.sign(refreshClaims);
     await this.refreshTokens.insert(
-      { jti: refreshClaims.jti, token: refresh, ...family, userId: user.id, expiresAt: new Date(refreshClaims.exp * 1000) },
+      {
+        jti: refreshClaims.jti,
+        token: refresh,
+        ...family,
+        userId: user.id,
+        expiresAt: new Date(refreshClaims.exp * 1000),
+      },
       manager,
     );
     return { access, refresh, refreshJti: refreshClaims.jti };

@@ -83,5 +83,11 @@ export class UserAuthCache {
 function stateOf(user: UserEntity | null): UserAuthState | null {
   return user === null
     ? null
-    : { id: user.id, username: user.username, role: user.role, isActive: user.isActive, tokensValidAfter: user.tokensValidAfter };
+    : {
+        id: user.id,
+        username: user.username,
+        role: user.role,
+        isActive: user.isActive,
+        tokensValidAfter: user.tokensValidAfter,
+      };
 }

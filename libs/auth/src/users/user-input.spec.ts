@@ -1,7 +1,12 @@
 import { UserInputError, userInputErrors } from './user-input';
 
 describe(userInputErrors.name, () => {
-  const valid = { username: 'alice.b+1@x', email: 'alice@example.com', password: '12345678', role: 'customer' as const };
+  const valid = {
+    username: 'alice.b+1@x',
+    email: 'alice@example.com',
+    password: '12345678',
+    role: 'customer' as const,
+  };
 
   it('accepts what Django accepts', () => {
     expect(userInputErrors(valid)).toEqual({});

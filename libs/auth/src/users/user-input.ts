@@ -36,7 +36,9 @@ export function userInputErrors({ username, email, password, role }: UserInput):
   if (username.length > 150) {
     errors.username = ['Ensure this field has no more than 150 characters.'];
   } else if (!USERNAME.test(username)) {
-    errors.username = ['Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.'];
+    errors.username = [
+      'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+    ];
   }
   if (email !== '' && (email.length > 254 || !EMAIL.test(email))) {
     errors.email = ['Enter a valid email address.'];

@@ -45,13 +45,18 @@ export class UsersRepository {
    */
   async invalidateTokens(id: number, manager: EntityManager = this.users.manager): Promise<void> {
     await manager.query(
-      notifyAfter(`UPDATE users SET tokens_valid_after = date_trunc('second', now()) + interval '1 second' WHERE id = $1 RETURNING id`),
+      notifyAfter(
+        `UPDATE users SET tokens_valid_after = date_trunc('second', now()) + interval '1 second' WHERE id = $1 RETURNING id`,
+      ),
       [id],
     );
   }
 
   async setPasswordHash(id: number, passwordHash: string, manager: EntityManager = this.users.manager): Promise<void> {
-    await manager.query(notifyAfter('UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING id'), [id, passwordHash]);
+    await manager.query(notifyAfter('UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING id'), [
+      id,
+      passwordHash,
+    ]);
   }
 
   async setActive(id: number, active: boolean): Promise<void> {

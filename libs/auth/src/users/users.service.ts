@@ -91,7 +91,11 @@ export class UsersService {
    * new one and logs the user out everywhere, access and refresh tokens, in one transaction.
    */
   async changePassword(userId: number, body: unknown): Promise<void> {
-    const { old_password, new_password1, new_password2 } = requireStrings(body, ['old_password', 'new_password1', 'new_password2'] as const);
+    const { old_password, new_password1, new_password2 } = requireStrings(body, [
+      'old_password',
+      'new_password1',
+      'new_password2',
+    ] as const);
     const user = await this.users.findById(userId);
     if (user === null || !(await this.hasher.verify(user.passwordHash, old_password))) {
       throw new UserInputError({ old_password: [WRONG_OLD_PASSWORD] });

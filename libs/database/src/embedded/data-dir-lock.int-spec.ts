@@ -20,7 +20,8 @@ function contender(dataDir: string) {
     );
     process.stdout.write('ready');`;
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: ROOT });
-  const next = () => new Promise<string>((done) => child.stdout.once('data', (chunk: Buffer) => done(chunk.toString())));
+  const next = () =>
+    new Promise<string>((done) => child.stdout.once('data', (chunk: Buffer) => done(chunk.toString())));
   return { child, next };
 }
 
@@ -40,7 +41,10 @@ describe(DataDirLock.name, () => {
     ['a DATA_DIR whose owner died', true],
   ])('gives %s to exactly one of several processes racing for it', async (_case, stale) => {
     if (stale) {
-      writeFileSync(join(dataDir, LOCK_FILE), JSON.stringify({ pid: 2_000_000_000, role: 'api', startedAt: '2020-01-01T00:00:00.000Z' }));
+      writeFileSync(
+        join(dataDir, LOCK_FILE),
+        JSON.stringify({ pid: 2_000_000_000, role: 'api', startedAt: '2020-01-01T00:00:00.000Z' }),
+      );
     }
     const contenders = Array.from({ length: PROCESSES }, () => contender(dataDir));
     try {

@@ -29,7 +29,11 @@ describe(DataDirLock.name, () => {
 
   it('writes who holds the DATA_DIR into the lock file', async () => {
     lockOf(await DataDirLock.acquire(dataDir, 'api'));
-    expect(contents()).toEqual({ pid: process.pid, role: 'api', startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(contents()).toEqual({
+      pid: process.pid,
+      role: 'api',
+      startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
   });
 
   it('reports the live owner to a second caller instead of taking the lock', async () => {

@@ -144,5 +144,7 @@ export function isAlive(pid: number): boolean {
 
 /** The `code` of a Node system error. Not `instanceof Error`: errors from another realm (Jest's VM) fail it. */
 export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
 }

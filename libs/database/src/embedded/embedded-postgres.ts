@@ -5,7 +5,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Logger } from '@nestjs/common';
-import { DataDirInUseError, DataDirOwner, EmbeddedDatabaseUnreachableError, SocketPathTooLongError } from '../database.errors';
+import {
+  DataDirInUseError,
+  DataDirOwner,
+  EmbeddedDatabaseUnreachableError,
+  SocketPathTooLongError,
+} from '../database.errors';
 import { DataDirLock, errorCode } from './data-dir-lock';
 
 /** The port only names the socket file (`.s.PGSQL.<port>`); nothing listens on TCP. */
@@ -53,7 +58,11 @@ export class EmbeddedPostgres {
   }
 
   /** Hosts the database of `dataDir`, or attaches to its live owner when `role` is `cli`. */
-  static async open({ dataDir, role, attachTimeoutMs = ATTACH_TIMEOUT_MS }: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  static async open({
+    dataDir,
+    role,
+    attachTimeoutMs = ATTACH_TIMEOUT_MS,
+  }: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
     const socketPath = EmbeddedPostgres.socketPath(dataDir);
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
       throw new SocketPathTooLongError(socketPath, MAX_SOCKET_PATH_BYTES);
@@ -65,7 +74,9 @@ export class EmbeddedPostgres {
         throw new DataDirInUseError(dataDir, attempt.owner);
       }
       await waitUntilConnectable(socketPath, dataDir, attempt.owner, attachTimeoutMs);
-      EmbeddedPostgres.logger.log(`Attached to the embedded database of pid ${attempt.owner.pid} through ${socketPath}`);
+      EmbeddedPostgres.logger.log(
+        `Attached to the embedded database of pid ${attempt.owner.pid} through ${socketPath}`,
+      );
       return new EmbeddedPostgres(dataDir, 'attached');
     }
     const { lock } = attempt;
@@ -114,7 +125,12 @@ export class EmbeddedPostgres {
   }
 }
 
-async function waitUntilConnectable(socketPath: string, dataDir: string, owner: DataDirOwner, timeoutMs: number): Promise<void> {
+async function waitUntilConnectable(
+  socketPath: string,
+  dataDir: string,
+  owner: DataDirOwner,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await canConnect(socketPath))) {
     if (Date.now() > deadline) {

@@ -65,12 +65,16 @@ export class CreateLedger1763900000000 implements MigrationInterface {
         used_at timestamptz
       )`);
     // The sweep's scan, oldest expiry first, over live tokens only.
-    await queryRunner.query(`CREATE INDEX exchange_tokens_expiry_idx ON exchange_tokens (expires_at) WHERE status = 'active'`);
+    await queryRunner.query(
+      `CREATE INDEX exchange_tokens_expiry_idx ON exchange_tokens (expires_at) WHERE status = 'active'`,
+    );
     // A user's expired tokens (sweep on creation) and the status page, by status then most recent.
     await queryRunner.query(
       `CREATE INDEX exchange_tokens_user_expiry_idx ON exchange_tokens (user_id, expires_at) WHERE status = 'active'`,
     );
-    await queryRunner.query('CREATE INDEX exchange_tokens_user_status_idx ON exchange_tokens (user_id, status, seq DESC)');
+    await queryRunner.query(
+      'CREATE INDEX exchange_tokens_user_status_idx ON exchange_tokens (user_id, status, seq DESC)',
+    );
     await queryRunner.query(`
       CREATE TABLE exchange_requests (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -96,7 +100,9 @@ export class CreateLedger1763900000000 implements MigrationInterface {
         CONSTRAINT sweep_runs_tick_is_cron CHECK (tick IS NULL OR trigger = 'cron')
       )`);
     // Each cron tick runs on one replica: a second run of one tick could not even be recorded.
-    await queryRunner.query(`CREATE UNIQUE INDEX sweep_runs_one_per_tick_idx ON sweep_runs (tick) WHERE trigger = 'cron'`);
+    await queryRunner.query(
+      `CREATE UNIQUE INDEX sweep_runs_one_per_tick_idx ON sweep_runs (tick) WHERE trigger = 'cron'`,
+    );
     await queryRunner.query(`
       CREATE TABLE idempotency_keys (
         user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,

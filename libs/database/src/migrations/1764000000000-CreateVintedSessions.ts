@@ -34,7 +34,9 @@ export class CreateVintedSessions1764000000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     // The scheduler's question: which live sessions expire before the next tick.
-    await queryRunner.query(`CREATE INDEX vinted_sessions_due_idx ON vinted_sessions (expires_at) WHERE status IN ('active', 'error')`);
+    await queryRunner.query(
+      `CREATE INDEX vinted_sessions_due_idx ON vinted_sessions (expires_at) WHERE status IN ('active', 'error')`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

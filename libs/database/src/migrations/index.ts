@@ -8,4 +8,10 @@ import { CreateWhatsappNumbers1764100000000 } from './1764100000000-CreateWhatsa
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
  * Jest all load the same set. Add new ones at the end: `<epoch ms>-<PascalName>.ts`.
  */
-export const MIGRATIONS = [CreateAppSettings1763700000000, CreateUsersAndRefreshTokens1763800000000, CreateLedger1763900000000, CreateVintedSessions1764000000000, CreateWhatsappNumbers1764100000000];
+export const MIGRATIONS = [
+  CreateAppSettings1763700000000,
+  CreateUsersAndRefreshTokens1763800000000,
+  CreateLedger1763900000000,
+  CreateVintedSessions1764000000000,
+  CreateWhatsappNumbers1764100000000,
+];

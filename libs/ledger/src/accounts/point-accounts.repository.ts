@@ -40,20 +40,18 @@ export class PointAccountsRepository {
   }
 
   async balances(userId: number, manager: EntityManager = this.dataSource.manager): Promise<Balances> {
-    const rows = await manager.query<{ balance: string; held: string }[]>('SELECT balance, held FROM point_accounts WHERE user_id = $1', [
-      userId,
-    ]);
+    const rows = await manager.query<{ balance: string; held: string }[]>(
+      'SELECT balance, held FROM point_accounts WHERE user_id = $1',
+      [userId],
+    );
     return { balance: toNumber(rows[0]?.balance), held: toNumber(rows[0]?.held) };
   }
 
   async insertEntry(manager: EntityManager, entry: NewLedgerEntry): Promise<void> {
-    await manager.query('INSERT INTO ledger_entries (user_id, type, points, token_id, reason) VALUES ($1, $2, $3, $4, $5)', [
-      entry.userId,
-      entry.type,
-      entry.points,
-      entry.tokenId ?? null,
-      entry.reason ?? null,
-    ]);
+    await manager.query(
+      'INSERT INTO ledger_entries (user_id, type, points, token_id, reason) VALUES ($1, $2, $3, $4, $5)',
+      [entry.userId, entry.type, entry.points, entry.tokenId ?? null, entry.reason ?? null],
+    );
   }
 
   /** Newest first, keyset-paginated on the identity column (index `ledger_entries_user_idx`). */

@@ -97,7 +97,12 @@ export class ExpirySweepRepository {
        FROM exchange_tokens t JOIN users u ON u.id = t.user_id
        WHERE t.status = 'active' AND t.expires_at <= now() GROUP BY t.user_id, u.email, u.username ORDER BY t.user_id`,
     );
-    return rows.map((row) => ({ userId: row.user_id, user: row.user, tokens: toNumber(row.tokens), points: toNumber(row.points) }));
+    return rows.map((row) => ({
+      userId: row.user_id,
+      user: row.user,
+      tokens: toNumber(row.tokens),
+      points: toNumber(row.points),
+    }));
   }
 
   async countExpired(): Promise<number> {
@@ -110,7 +115,16 @@ export class ExpirySweepRepository {
   async recordRun(run: SweepRunRecord): Promise<void> {
     await this.dataSource.query(
       'INSERT INTO sweep_runs (trigger, tokens, users, points, duration_ms, started_at, tick, replica) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [run.trigger, run.tokens, run.users, run.points, Math.round(run.durationMs), run.startedAt, run.tick ?? null, REPLICA],
+      [
+        run.trigger,
+        run.tokens,
+        run.users,
+        run.points,
+        Math.round(run.durationMs),
+        run.startedAt,
+        run.tick ?? null,
+        REPLICA,
+      ],
     );
   }
 

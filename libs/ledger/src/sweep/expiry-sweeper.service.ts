@@ -106,7 +106,10 @@ export class ExpirySweeper {
 function merge(totals: Map<number, RestoredUser>, batch: ReleasedBatch): void {
   for (const user of batch.users) {
     const seen = totals.get(user.userId);
-    totals.set(user.userId, seen ? { ...seen, tokens: seen.tokens + user.tokens, points: seen.points + user.points } : { ...user });
+    totals.set(
+      user.userId,
+      seen ? { ...seen, tokens: seen.tokens + user.tokens, points: seen.points + user.points } : { ...user },
+    );
   }
 }
 

@@ -11,15 +11,39 @@ function metric<T extends Metric>(name: string, create: () => T): T {
 /** Where the lag gauge reads from: the most recently started ledger module of this process. */
 let lagSource: (() => Promise<number>) | undefined;
 
-const tokensCreated = metric('hourglass_exchange_tokens_created_total', () => new Counter({ name: 'hourglass_exchange_tokens_created_total', help: 'Exchange tokens created (points put on hold)' }));
-const tokensRedeemed = metric('hourglass_exchange_tokens_redeemed_total', () => new Counter({ name: 'hourglass_exchange_tokens_redeemed_total', help: 'Exchange tokens redeemed by a vendor (points captured)' }));
+const tokensCreated = metric(
+  'hourglass_exchange_tokens_created_total',
+  () =>
+    new Counter({
+      name: 'hourglass_exchange_tokens_created_total',
+      help: 'Exchange tokens created (points put on hold)',
+    }),
+);
+const tokensRedeemed = metric(
+  'hourglass_exchange_tokens_redeemed_total',
+  () =>
+    new Counter({
+      name: 'hourglass_exchange_tokens_redeemed_total',
+      help: 'Exchange tokens redeemed by a vendor (points captured)',
+    }),
+);
 const tokensExpired = metric(
   'hourglass_exchange_tokens_expired_total',
-  () => new Counter({ name: 'hourglass_exchange_tokens_expired_total', help: 'Expired exchange tokens released, by trigger', labelNames: ['trigger'] }),
+  () =>
+    new Counter({
+      name: 'hourglass_exchange_tokens_expired_total',
+      help: 'Expired exchange tokens released, by trigger',
+      labelNames: ['trigger'],
+    }),
 );
 const pointsRestored = metric(
   'hourglass_points_restored_total',
-  () => new Counter({ name: 'hourglass_points_restored_total', help: 'Points returned to balances by expiry, by trigger', labelNames: ['trigger'] }),
+  () =>
+    new Counter({
+      name: 'hourglass_points_restored_total',
+      help: 'Points returned to balances by expiry, by trigger',
+      labelNames: ['trigger'],
+    }),
 );
 const sweepDuration = metric(
   'hourglass_expiry_sweep_duration_seconds',

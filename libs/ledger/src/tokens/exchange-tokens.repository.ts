@@ -33,7 +33,13 @@ export class ExchangeTokensRepository {
    * row, so they can never overdraw), and only then are the token (`expires_at` from the
    * database clock) and its `hold` entry written. `short` carries the balance when it does not.
    */
-  async hold(manager: EntityManager, token: string, userId: number, points: number, ttlMs: number): Promise<HoldOutcome> {
+  async hold(
+    manager: EntityManager,
+    token: string,
+    userId: number,
+    points: number,
+    ttlMs: number,
+  ): Promise<HoldOutcome> {
     const rows = await manager.query<{ expires_at: Date | null; now: Date; available: string | null }[]>(
       `WITH held AS (
          UPDATE point_accounts SET balance = balance - $3, held = held + $3
@@ -49,7 +55,9 @@ export class ExchangeTokensRepository {
       [token, userId, points, ttlMs],
     );
     const row = rows[0];
-    return row.expires_at === null ? { kind: 'short', available: toNumber(row.available) } : { kind: 'held', expiresAt: row.expires_at, now: row.now };
+    return row.expires_at === null
+      ? { kind: 'short', available: toNumber(row.available) }
+      : { kind: 'held', expiresAt: row.expires_at, now: row.now };
   }
 
   /**
@@ -57,7 +65,9 @@ export class ExchangeTokensRepository {
    * locked row (SKIP LOCKED); if the sweep got it first, this waits for it and then finds no row.
    */
   async lockForValidation(manager: EntityManager, token: string): Promise<LockedToken | undefined> {
-    const rows = await manager.query<{ user_id: number; points: string; status: 'active' | 'used'; expired: boolean }[]>(
+    const rows = await manager.query<
+      { user_id: number; points: string; status: 'active' | 'used'; expired: boolean }[]
+    >(
       `SELECT user_id, points, status, expires_at <= now() AS expired FROM exchange_tokens WHERE token = $1 FOR UPDATE`,
       [token],
     );
@@ -67,7 +77,10 @@ export class ExchangeTokensRepository {
 
   /** Points a release entry returned for this token: how a swept (deleted) token is still answered 410. */
   async releasedPoints(manager: EntityManager, token: string): Promise<number | undefined> {
-    const rows = await manager.query<{ points: string }[]>(`SELECT points FROM ledger_entries WHERE token_id = $1 AND type = 'release'`, [token]);
+    const rows = await manager.query<{ points: string }[]>(
+      `SELECT points FROM ledger_entries WHERE token_id = $1 AND type = 'release'`,
+      [token],
+    );
     return rows[0] === undefined ? undefined : toNumber(rows[0].points);
   }
 
@@ -75,7 +88,13 @@ export class ExchangeTokensRepository {
    * Redeems a token the caller has locked and found active: marks it used, takes its points out of
    * escrow, writes the `capture` entry and the exchange request, in one statement.
    */
-  async capture(manager: EntityManager, token: string, customerId: number, vendorId: number, points: number): Promise<ExchangeRequestView> {
+  async capture(
+    manager: EntityManager,
+    token: string,
+    customerId: number,
+    vendorId: number,
+    points: number,
+  ): Promise<ExchangeRequestView> {
     const rows = await manager.query<{ id: string; created_at: Date; customer: string; vendor: string }[]>(
       `WITH used AS (
          UPDATE exchange_tokens SET status = 'used', used_at = now() WHERE token = $1 AND status = 'active' RETURNING token
@@ -95,7 +114,14 @@ export class ExchangeTokensRepository {
       // The caller holds the row lock and saw it active: reaching here means the books are wrong.
       throw new Error(`Token ${token.slice(0, 6)}… was not active when captured`);
     }
-    return { id: toNumber(row.id), token, points, customer: row.customer, vendor: row.vendor, createdAt: row.created_at };
+    return {
+      id: toNumber(row.id),
+      token,
+      points,
+      customer: row.customer,
+      vendor: row.vendor,
+      createdAt: row.created_at,
+    };
   }
 
   /**
@@ -103,7 +129,12 @@ export class ExchangeTokensRepository {
    * `exchange_tokens_user_status_idx`, so thousands of used tokens cost nothing). Expiry is lazy:
    * an active row past `expires_at` shows `expired` even before the sweep deletes it.
    */
-  async statusPage(userId: number, status: 'active' | 'used', limit: number, beforeSeq?: number): Promise<(TokenStatusView & { seq: number })[]> {
+  async statusPage(
+    userId: number,
+    status: 'active' | 'used',
+    limit: number,
+    beforeSeq?: number,
+  ): Promise<(TokenStatusView & { seq: number })[]> {
     const rows = await this.dataSource.query<StatusRow[]>(
       `SELECT token, seq, points, status, expires_at, status = 'active' AND expires_at <= now() AS expired,
               GREATEST(0, ceil(extract(epoch FROM expires_at - now())))::int AS seconds_remaining

@@ -80,7 +80,13 @@ export class ExchangeTokensService {
         }
         return { kind: 'short', available: held.available, swept };
       }
-      const response = { token, points, expiresAt: held.expiresAt.toISOString(), expiresInSeconds: secondsBetween(held.now, held.expiresAt), qrCode };
+      const response = {
+        token,
+        points,
+        expiresAt: held.expiresAt.toISOString(),
+        expiresInSeconds: secondsBetween(held.now, held.expiresAt),
+        qrCode,
+      };
       if (idempotencyKey !== undefined) {
         await this.keys.saveResponse(manager, userId, idempotencyKey, response);
       }
@@ -88,7 +94,10 @@ export class ExchangeTokensService {
     });
     if (outcome.kind === 'replayed') {
       // The first answer, with the time left counted from now.
-      return { ...outcome.response, expiresInSeconds: secondsBetween(outcome.now, new Date(outcome.response.expiresAt)) };
+      return {
+        ...outcome.response,
+        expiresInSeconds: secondsBetween(outcome.now, new Date(outcome.response.expiresAt)),
+      };
     }
     if (outcome.swept.users.length > 0) {
       await this.sweeper.reportRelease('create', outcome.swept, startedAt, performance.now() - started);
@@ -115,20 +124,31 @@ export class ExchangeTokensService {
       const row = await this.tokens.lockForValidation(manager, token);
       if (row === undefined) {
         const released = await this.tokens.releasedPoints(manager, token);
-        return released === undefined ? ({ kind: 'not_found' } as const) : ({ kind: 'already_released', points: released } as const);
+        return released === undefined
+          ? ({ kind: 'not_found' } as const)
+          : ({ kind: 'already_released', points: released } as const);
       }
       if (row.status === 'used') {
         return { kind: 'used' } as const;
       }
       if (row.expired) {
-        return { kind: 'released', points: row.points, batch: await this.sweeper.releaseLockedToken(manager, token) } as const;
+        return {
+          kind: 'released',
+          points: row.points,
+          batch: await this.sweeper.releaseLockedToken(manager, token),
+        } as const;
       }
-      return { kind: 'captured', request: await this.tokens.capture(manager, token, row.userId, vendorId, row.points) } as const;
+      return {
+        kind: 'captured',
+        request: await this.tokens.capture(manager, token, row.userId, vendorId, row.points),
+      } as const;
     });
     switch (outcome.kind) {
       case 'captured':
         this.metrics.tokenRedeemed();
-        this.logger.log(`Token redeemed by ${outcome.request.vendor}: ${outcome.request.points} points of ${outcome.request.customer}`);
+        this.logger.log(
+          `Token redeemed by ${outcome.request.vendor}: ${outcome.request.points} points of ${outcome.request.customer}`,
+        );
         return outcome.request;
       case 'released':
         await this.sweeper.reportRelease('validate', outcome.batch, startedAt, performance.now() - started);

@@ -3,8 +3,7 @@ import { EntityManager } from 'typeorm';
 import { CreatedExchangeToken } from '../ledger.types';
 
 export type IdempotencyClaim =
-  | { kind: 'claimed' }
-  | { kind: 'existing'; fingerprint: string; response: CreatedExchangeToken | null; now: Date };
+  { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; response: CreatedExchangeToken | null; now: Date };
 
 /** The first answer per (user, Idempotency-Key) of a token creation. */
 @Injectable()
@@ -29,11 +28,25 @@ export class IdempotencyKeysRepository {
       [userId, key],
     );
     const row = rows[0];
-    return { kind: 'existing', fingerprint: row?.fingerprint ?? fingerprint, response: row?.response ?? null, now: row?.now ?? new Date() };
+    return {
+      kind: 'existing',
+      fingerprint: row?.fingerprint ?? fingerprint,
+      response: row?.response ?? null,
+      now: row?.now ?? new Date(),
+    };
   }
 
-  async saveResponse(manager: EntityManager, userId: number, key: string, response: CreatedExchangeToken): Promise<void> {
-    await manager.query('UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2', [userId, key, JSON.stringify(response)]);
+  async saveResponse(
+    manager: EntityManager,
+    userId: number,
+    key: string,
+    response: CreatedExchangeToken,
+  ): Promise<void> {
+    await manager.query('UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2', [
+      userId,
+      key,
+      JSON.stringify(response),
+    ]);
   }
 
   /** Drops a claim whose request failed, so that the key can be used again. */

@@ -8,7 +8,13 @@ import { QRCodeToBufferOptions, toBuffer } from 'qrcode';
  * filter per row, which was most of a token creation's CPU.
  */
 const PNG_RENDERER = { filterType: 2, colorType: 0, deflateLevel: 9 };
-const OPTIONS: QRCodeToBufferOptions = { errorCorrectionLevel: 'M', margin: 2, scale: 5, type: 'png', rendererOpts: PNG_RENDERER };
+const OPTIONS: QRCodeToBufferOptions = {
+  errorCorrectionLevel: 'M',
+  margin: 2,
+  scale: 5,
+  type: 'png',
+  rendererOpts: PNG_RENDERER,
+};
 
 /** The QR image a vendor scans: a PNG data URL encoding the token string and nothing else. */
 @Injectable()

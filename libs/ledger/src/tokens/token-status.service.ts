@@ -33,7 +33,12 @@ export class TokenStatusService {
     }
     if (nextCursor === null) {
       const room = limit - tokens.length;
-      const used = await this.tokens.statusPage(userId, 'used', room + 1, cursor.group === 'used' ? cursor.before : undefined);
+      const used = await this.tokens.statusPage(
+        userId,
+        'used',
+        room + 1,
+        cursor.group === 'used' ? cursor.before : undefined,
+      );
       tokens.push(...used.slice(0, room));
       if (used.length > room) {
         const last = tokens[tokens.length - 1];
@@ -54,5 +59,7 @@ function parseCursor(cursor: string): StatusCursor {
   if (value.group !== 'active' && value.group !== 'used') {
     throw new InvalidCursorError();
   }
-  return value.before === undefined ? { group: value.group } : { group: value.group, before: cursorInteger(value.before) };
+  return value.before === undefined
+    ? { group: value.group }
+    : { group: value.group, before: cursorInteger(value.before) };
 }

@@ -19,7 +19,11 @@ export class LedgerVerifier {
   constructor(private readonly verify: LedgerVerifyRepository) {}
 
   async run(): Promise<LedgerVerification> {
-    const [accounts, drift, tokenProblems] = await Promise.all([this.verify.accountCount(), this.verify.accountDrift(), this.verify.tokenProblems()]);
+    const [accounts, drift, tokenProblems] = await Promise.all([
+      this.verify.accountCount(),
+      this.verify.accountDrift(),
+      this.verify.tokenProblems(),
+    ]);
     const problems = [
       ...drift.map(
         (d) =>

@@ -53,12 +53,16 @@ describe(InProcessServer.name, () => {
     await expect(listen(server)).resolves.toBeInstanceOf(Error);
   });
 
-  it('passes the whole body and a BusContext to the handler of the body\'s action', async () => {
+  it("passes the whole body and a BusContext to the handler of the body's action", async () => {
     const calls: [unknown, BusContext][] = [];
-    server.addHandler('validate_number', (body: unknown, context: BusContext) => {
-      calls.push([body, context]);
-      return Promise.resolve();
-    }, true);
+    server.addHandler(
+      'validate_number',
+      (body: unknown, context: BusContext) => {
+        calls.push([body, context]);
+        return Promise.resolve();
+      },
+      true,
+    );
     await listen(server);
     const published = broker.publish(Q, { action: 'validate_number', data: { numberId: 6 } });
     await until(() => calls.length === 1);
@@ -70,10 +74,14 @@ describe(InProcessServer.name, () => {
 
   it('treats an erroring Observable (what Nest returns for a thrown error) as a failure: retried once, then dead-lettered', async () => {
     let attempts = 0;
-    server.addHandler('boom', () => {
-      attempts += 1;
-      return Promise.resolve(throwError(() => ({ status: 'error', message: 'Internal server error' })));
-    }, true);
+    server.addHandler(
+      'boom',
+      () => {
+        attempts += 1;
+        return Promise.resolve(throwError(() => ({ status: 'error', message: 'Internal server error' })));
+      },
+      true,
+    );
     await listen(server);
     broker.publish(Q, { action: 'boom' });
     await until(() => broker.deadLetters(Q).length === 1);
@@ -82,10 +90,14 @@ describe(InProcessServer.name, () => {
 
   it('stops taking messages on close() but waits for the running handler, within the bound', async () => {
     let finished = 0;
-    server.addHandler('slow', async () => {
-      await sleep(100);
-      finished += 1;
-    }, true);
+    server.addHandler(
+      'slow',
+      async () => {
+        await sleep(100);
+        finished += 1;
+      },
+      true,
+    );
     await listen(server);
     broker.publish(Q, { action: 'slow' });
     await sleep(20); // the handler is running

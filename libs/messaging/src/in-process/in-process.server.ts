@@ -18,7 +18,12 @@ export class InProcessServer extends BusServer {
     this.cancels = this.queues.map((queue) =>
       this.broker.consume(
         queue,
-        (message) => this.handleDelivery(message.content, { queue, messageId: message.messageId, redelivered: message.redelivered }),
+        (message) =>
+          this.handleDelivery(message.content, {
+            queue,
+            messageId: message.messageId,
+            redelivered: message.redelivered,
+          }),
         this.settings.prefetch,
       ),
     );

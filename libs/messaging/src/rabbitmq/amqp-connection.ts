@@ -9,7 +9,11 @@ import { BusSettings } from '../messaging.options';
  * `reconnectSeconds`, channels and their setups recreated on reconnect). Logs never show the
  * URL, which holds credentials.
  */
-export function connectToBroker(settings: BusSettings, role: 'consumer' | 'publisher', logger: Logger): AmqpConnectionManager {
+export function connectToBroker(
+  settings: BusSettings,
+  role: 'consumer' | 'publisher',
+  logger: Logger,
+): AmqpConnectionManager {
   if (settings.url === undefined) {
     throw new Error('RabbitMQ transport without AMQP_URL');
   }
@@ -25,7 +29,9 @@ export function connectToBroker(settings: BusSettings, role: 'consumer' | 'publi
   manager.on('connectFailed', ({ err }: { err: Error }) =>
     logger.warn(`Cannot reach RabbitMQ (${role}): ${describeError(err)}; retrying in ${settings.reconnectSeconds}s`),
   );
-  manager.on('blocked', ({ reason }: { reason: string }) => logger.warn(`RabbitMQ blocked the ${role} connection: ${reason}`));
+  manager.on('blocked', ({ reason }: { reason: string }) =>
+    logger.warn(`RabbitMQ blocked the ${role} connection: ${reason}`),
+  );
   manager.on('unblocked', () => logger.log(`RabbitMQ unblocked the ${role} connection`));
   return manager;
 }
@@ -42,7 +48,9 @@ export function watchChannel(
   manager: AmqpConnectionManager,
   options: { role: string; isClosing: () => boolean; reconnectSeconds: number; logger: Logger; onClose?: () => void },
 ): void {
-  channel.on('error', (error: Error) => options.logger.error(`RabbitMQ closed the ${options.role} channel: ${error.message}`));
+  channel.on('error', (error: Error) =>
+    options.logger.error(`RabbitMQ closed the ${options.role} channel: ${error.message}`),
+  );
   channel.once('close', () => {
     options.onClose?.();
     if (options.isClosing()) {

@@ -5,7 +5,8 @@ import { BusTestApp, createBusTestApp, startBusServer } from '../testing/bus-tes
 import { RawAmqp, openRawAmqp, takeMessages } from '../testing/raw-amqp';
 import { busQueueArguments } from './queue-topology';
 
-const SEED_COMMAND = '{"action":"validate_number","data":{"numberId":6,"phoneNumber":"+221771234567"},"timestamp":1765029000000}';
+const SEED_COMMAND =
+  '{"action":"validate_number","data":{"numberId":6,"phoneNumber":"+221771234567"},"timestamp":1765029000000}';
 
 const describeRabbit = busTargets().includes('rabbitmq') ? describe : describe.skip;
 
@@ -26,8 +27,11 @@ describeRabbit('The RabbitMQ bus, seen by a service that is not Nest (raw amqpli
     await vhost?.drop();
   });
 
-  it('hands the seed\'s exact JSON, published by a raw client, to the Nest handler as that very object', async () => {
-    raw.channel.sendToQueue(WORKER_COMMANDS_QUEUE, Buffer.from(SEED_COMMAND), { contentType: 'application/json', persistent: true });
+  it("hands the seed's exact JSON, published by a raw client, to the Nest handler as that very object", async () => {
+    raw.channel.sendToQueue(WORKER_COMMANDS_QUEUE, Buffer.from(SEED_COMMAND), {
+      contentType: 'application/json',
+      persistent: true,
+    });
     await worker.recorder.waitFor(() => worker.recorder.of('validate_number').length === 1);
     const [received] = worker.recorder.of('validate_number');
     expect(received?.body).toStrictEqual(JSON.parse(SEED_COMMAND));
@@ -61,15 +65,23 @@ describeRabbit('The RabbitMQ bus, seen by a service that is not Nest (raw amqpli
     const queue = `${WORKER_EVENTS_QUEUE}.${randomUUID().slice(0, 8)}`;
     await worker.bus.publish(queue, { action: 'connected', numberId: 6 });
     // RabbitMQ rejects a redeclaration with other arguments, so these succeeding proves the topology.
-    await expect(raw.channel.assertQueue(queue, { durable: true, arguments: busQueueArguments(queue) })).resolves.toMatchObject({ messageCount: 1 });
-    await expect(raw.channel.assertQueue(deadLetterQueue(queue), { durable: true })).resolves.toMatchObject({ messageCount: 0 });
+    await expect(
+      raw.channel.assertQueue(queue, { durable: true, arguments: busQueueArguments(queue) }),
+    ).resolves.toMatchObject({ messageCount: 1 });
+    await expect(raw.channel.assertQueue(deadLetterQueue(queue), { durable: true })).resolves.toMatchObject({
+      messageCount: 0,
+    });
   });
 
   it('dead-letters malformed JSON from a raw publisher into the .dlq, where a raw client can read it', async () => {
-    raw.channel.sendToQueue(WORKER_COMMANDS_QUEUE, Buffer.from('{"action":"validate_number",'), { contentType: 'application/json' });
+    raw.channel.sendToQueue(WORKER_COMMANDS_QUEUE, Buffer.from('{"action":"validate_number",'), {
+      contentType: 'application/json',
+    });
     const [dead] = await takeMessages(raw.channel, deadLetterQueue(WORKER_COMMANDS_QUEUE), 1);
     expect(dead?.content.toString('utf8')).toBe('{"action":"validate_number",');
-    expect(dead?.properties.headers?.['x-death']).toEqual([expect.objectContaining({ queue: WORKER_COMMANDS_QUEUE, reason: 'rejected' })]);
+    expect(dead?.properties.headers?.['x-death']).toEqual([
+      expect.objectContaining({ queue: WORKER_COMMANDS_QUEUE, reason: 'rejected' }),
+    ]);
   });
 });
 
@@ -97,7 +109,9 @@ describeRabbit('The RabbitMQ bus facing a queue declared elsewhere with other ar
       await publisher.bus.publish('legacy.other', { action: 'third' }); // a live channel meets it
       await publisher.bus.publish(WORKER_EVENTS_QUEUE, { action: 'connected', numberId: 6 });
       const actions = async (queue: string, count: number) =>
-        (await takeMessages(raw.channel, queue, count)).map((message): unknown => JSON.parse(message.content.toString()).action);
+        (await takeMessages(raw.channel, queue, count)).map(
+          (message): unknown => JSON.parse(message.content.toString()).action,
+        );
       expect(await actions('legacy.queue', 2)).toEqual(['first', 'second']);
       expect(await actions('legacy.other', 1)).toEqual(['third']);
       expect(await actions(WORKER_EVENTS_QUEUE, 1)).toEqual(['connected']);

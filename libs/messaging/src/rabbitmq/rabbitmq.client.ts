@@ -70,10 +70,15 @@ export class RabbitMqClient extends BusClient {
     }
     this.closing = true;
     if (this.pending.size > 0) {
-      await Promise.race([Promise.allSettled([...this.pending]), sleep(this.settings.closeTimeoutMs, undefined, { ref: false })]);
+      await Promise.race([
+        Promise.allSettled([...this.pending]),
+        sleep(this.settings.closeTimeoutMs, undefined, { ref: false }),
+      ]);
     }
     this.stopped = true;
-    await this.channel?.close().catch((error: unknown) => this.logger.warn(`Closing the publisher channel: ${describeError(error)}`));
+    await this.channel
+      ?.close()
+      .catch((error: unknown) => this.logger.warn(`Closing the publisher channel: ${describeError(error)}`));
     await this.manager?.close();
     this.connected = false;
     this._status$.next('disconnected');
@@ -107,8 +112,14 @@ export class RabbitMqClient extends BusClient {
       manager.on(event, listener);
     }
     manager.on('disconnect', () => this.markConnected(false));
-    const channel = manager.createChannel({ name: 'bus-publisher', confirm: true, setup: (raw: ConfirmChannel) => this.setup(manager, raw) });
-    channel.on('error', (error: Error) => this.logger.error(`Could not set up the publisher channel: ${describeError(error)}`));
+    const channel = manager.createChannel({
+      name: 'bus-publisher',
+      confirm: true,
+      setup: (raw: ConfirmChannel) => this.setup(manager, raw),
+    });
+    channel.on('error', (error: Error) =>
+      this.logger.error(`Could not set up the publisher channel: ${describeError(error)}`),
+    );
     channel.on('connect', () => this.markConnected(true));
     this.channel = channel;
     return channel;
@@ -149,7 +160,9 @@ export class RabbitMqClient extends BusClient {
           throw new Error(`Publishing to ${queue} was cut short by close(): ${describeError(error)}`);
         }
         if (Date.now() >= deadline) {
-          throw new BusUnavailableError(`Publishing to ${queue} was not confirmed within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`);
+          throw new BusUnavailableError(
+            `Publishing to ${queue} was not confirmed within ${this.settings.publishTimeoutMs} ms: ${describeError(error)}`,
+          );
         }
         // A connection lost before the broker's confirm rejects the message ("channel closed")
         // instead of resending it. Send it again (same messageId): while disconnected the
@@ -186,7 +199,9 @@ export class RabbitMqClient extends BusClient {
       return false;
     }
     if (this.queues.delete(queue)) {
-      this.logger.warn(`Queue ${queue} exists with other arguments than the bus declares; publishing to it without redeclaring it`);
+      this.logger.warn(
+        `Queue ${queue} exists with other arguments than the bus declares; publishing to it without redeclaring it`,
+      );
     }
     return true;
   }

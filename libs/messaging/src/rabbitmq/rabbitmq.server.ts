@@ -34,7 +34,11 @@ export class RabbitMqServer extends BusServer {
     }
     manager.on('disconnect', () => this._status$.next('disconnected'));
     let started = false;
-    const channel = manager.createChannel({ name: 'bus-consumer', confirm: false, setup: (raw: Channel) => this.setup(manager, raw) });
+    const channel = manager.createChannel({
+      name: 'bus-consumer',
+      confirm: false,
+      setup: (raw: Channel) => this.setup(manager, raw),
+    });
     this.channel = channel;
     channel.on('error', (error: Error) => {
       if (!started) {
@@ -62,7 +66,9 @@ export class RabbitMqServer extends BusServer {
       await Promise.allSettled(current.consumerTags.map((tag) => current.channel.cancel(tag)));
     }
     await this.drain(this.settings.closeTimeoutMs);
-    await this.channel?.close().catch((error: unknown) => this.logger.warn(`Closing the consumer channel: ${describeError(error)}`));
+    await this.channel
+      ?.close()
+      .catch((error: unknown) => this.logger.warn(`Closing the consumer channel: ${describeError(error)}`));
     await this.manager?.close();
     this._status$.next('disconnected');
   }
@@ -95,13 +101,22 @@ export class RabbitMqServer extends BusServer {
     }
     const consumerTags: string[] = [];
     for (const queue of this.queues) {
-      const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(manager, channel, queue, message), { noAck: false });
+      const { consumerTag } = await channel.consume(
+        queue,
+        (message) => this.onMessage(manager, channel, queue, message),
+        { noAck: false },
+      );
       consumerTags.push(consumerTag);
     }
     this.current = { channel, consumerTags };
   }
 
-  private onMessage(manager: AmqpConnectionManager, channel: Channel, queue: string, message: ConsumeMessage | null): void {
+  private onMessage(
+    manager: AmqpConnectionManager,
+    channel: Channel,
+    queue: string,
+    message: ConsumeMessage | null,
+  ): void {
     if (message === null) {
       // The broker cancelled the consumer (e.g. the queue was deleted): a reconnect redeclares and resubscribes.
       if (!this.closing) {
@@ -111,8 +126,14 @@ export class RabbitMqServer extends BusServer {
       return;
     }
     const messageId: unknown = message.properties.messageId;
-    const info = { queue, messageId: typeof messageId === 'string' ? messageId : undefined, redelivered: message.fields.redelivered };
-    void this.handleDelivery(message.content.toString('utf8'), info).then((outcome) => this.settle(channel, queue, message, outcome));
+    const info = {
+      queue,
+      messageId: typeof messageId === 'string' ? messageId : undefined,
+      redelivered: message.fields.redelivered,
+    };
+    void this.handleDelivery(message.content.toString('utf8'), info).then((outcome) =>
+      this.settle(channel, queue, message, outcome),
+    );
   }
 
   /**

@@ -122,7 +122,10 @@ export async function createBusTestApp(options: BusTestAppOptions = {}): Promise
     AMQP_PREFETCH: String(options.prefetch ?? 10),
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), MessagingModule.forRoot({ reconnectSeconds: 0.5, closeTimeoutMs: 5_000, publishTimeoutMs: 20_000 })],
+    imports: [
+      ConfigModule.forRoot(config),
+      MessagingModule.forRoot({ reconnectSeconds: 0.5, closeTimeoutMs: 5_000, publishTimeoutMs: 20_000 }),
+    ],
     controllers: [TestBusController],
     providers: [Recorder],
   }).compile();

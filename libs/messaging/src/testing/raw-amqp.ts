@@ -25,7 +25,12 @@ export async function openRawAmqp(url: string): Promise<RawAmqp> {
 }
 
 /** Gets (and acks) messages from `queue` until `count` arrived or `timeoutMs` passed. */
-export async function takeMessages(channel: Channel, queue: string, count: number, timeoutMs = 5_000): Promise<GetMessage[]> {
+export async function takeMessages(
+  channel: Channel,
+  queue: string,
+  count: number,
+  timeoutMs = 5_000,
+): Promise<GetMessage[]> {
   const taken: GetMessage[] = [];
   const deadline = Date.now() + timeoutMs;
   while (taken.length < count && Date.now() < deadline) {

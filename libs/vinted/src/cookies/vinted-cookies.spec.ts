@@ -1,5 +1,13 @@
 import { InvalidVintedCookiesError } from '../vinted.errors';
-import { applySetCookies, extractTokens, jwtExpiry, parseCookieString, parseSetCookie, readJwtClaims, serializeCookies } from './vinted-cookies';
+import {
+  applySetCookies,
+  extractTokens,
+  jwtExpiry,
+  parseCookieString,
+  parseSetCookie,
+  readJwtClaims,
+  serializeCookies,
+} from './vinted-cookies';
 
 /** An unsigned JWT-shaped token with `claims` (signatures are never verified here). */
 function jwt(claims: Record<string, unknown>): string {
@@ -14,14 +22,18 @@ const refresh = jwt({ exp: EXP + 7 * 86_400, purpose: 'refresh' });
 describe('Vinted cookies', () => {
   describe(parseCookieString.name, () => {
     it('reads a pasted Cookie header, keeping "=" inside values and dropping stray parts', () => {
-      const jar = parseCookieString(`Cookie: anon_id=abc; v_udt=x==; access_token_web=${access};junk; refresh_token_web="${refresh}"; `);
+      const jar = parseCookieString(
+        `Cookie: anon_id=abc; v_udt=x==; access_token_web=${access};junk; refresh_token_web="${refresh}"; `,
+      );
       expect([...jar.entries()]).toEqual([
         ['anon_id', 'abc'],
         ['v_udt', 'x=='],
         ['access_token_web', access],
         ['refresh_token_web', refresh],
       ]);
-      expect(serializeCookies(jar)).toBe(`anon_id=abc; v_udt=x==; access_token_web=${access}; refresh_token_web=${refresh}`);
+      expect(serializeCookies(jar)).toBe(
+        `anon_id=abc; v_udt=x==; access_token_web=${access}; refresh_token_web=${refresh}`,
+      );
     });
   });
 
@@ -29,7 +41,12 @@ describe('Vinted cookies', () => {
     const now = Date.parse('2026-11-21T10:00:00Z');
 
     it('reads name and value and ignores the attributes', () => {
-      expect(parseSetCookie(`access_token_web=${access}; Domain=.vinted.fr; Path=/; Expires=Sat, 21 Nov 2026 12:00:00 GMT; Secure; HttpOnly; SameSite=Lax`, now)).toEqual({
+      expect(
+        parseSetCookie(
+          `access_token_web=${access}; Domain=.vinted.fr; Path=/; Expires=Sat, 21 Nov 2026 12:00:00 GMT; Secure; HttpOnly; SameSite=Lax`,
+          now,
+        ),
+      ).toEqual({
         name: 'access_token_web',
         value: access,
         deleted: false,
@@ -56,15 +73,23 @@ describe('Vinted cookies', () => {
       expect(jwtExpiry(access)).toEqual(new Date(EXP * 1000));
     });
 
-    it.each(['abc', 'a.b', 'a.b.c.d', `x.${Buffer.from('[1]').toString('base64url')}.y`, 'a.!!.c'])('rejects %s', (token) => {
-      expect(jwtExpiry(token)).toBeUndefined();
-    });
+    it.each(['abc', 'a.b', 'a.b.c.d', `x.${Buffer.from('[1]').toString('base64url')}.y`, 'a.!!.c'])(
+      'rejects %s',
+      (token) => {
+        expect(jwtExpiry(token)).toBeUndefined();
+      },
+    );
   });
 
   describe(extractTokens.name, () => {
     it('returns both tokens with their expiries', () => {
       const tokens = extractTokens(parseCookieString(`access_token_web=${access}; refresh_token_web=${refresh}`));
-      expect(tokens).toEqual({ accessToken: access, refreshToken: refresh, accessExpiresAt: new Date(EXP * 1000), refreshExpiresAt: new Date((EXP + 7 * 86_400) * 1000) });
+      expect(tokens).toEqual({
+        accessToken: access,
+        refreshToken: refresh,
+        accessExpiresAt: new Date(EXP * 1000),
+        refreshExpiresAt: new Date((EXP + 7 * 86_400) * 1000),
+      });
     });
 
     it.each([

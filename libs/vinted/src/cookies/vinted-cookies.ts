@@ -34,7 +34,10 @@ export interface SessionTokens {
  */
 export function parseCookieString(text: string): CookieJar {
   const jar: CookieJar = new Map();
-  for (const part of text.trim().replace(/^cookie:\s*/i, '').split(';')) {
+  for (const part of text
+    .trim()
+    .replace(/^cookie:\s*/i, '')
+    .split(';')) {
     const eq = part.indexOf('=');
     if (eq <= 0) {
       continue;
@@ -102,7 +105,9 @@ export function readJwtClaims(token: string): JwtClaims | undefined {
   }
   try {
     const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as JwtClaims) : undefined;
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as JwtClaims)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -140,10 +145,16 @@ export function extractTokens(jar: CookieJar): SessionTokens {
 function checkedExpiry(cookie: string, token: string, purpose: 'access' | 'refresh'): Date {
   const claims = readJwtClaims(token);
   if (claims === undefined || typeof claims.exp !== 'number' || !Number.isFinite(claims.exp)) {
-    throw new InvalidVintedCookiesError('vinted_token_malformed', `The ${cookie} cookie is not a JWT with an "exp" claim.`);
+    throw new InvalidVintedCookiesError(
+      'vinted_token_malformed',
+      `The ${cookie} cookie is not a JWT with an "exp" claim.`,
+    );
   }
   if (claims.purpose !== undefined && claims.purpose !== purpose) {
-    throw new InvalidVintedCookiesError('vinted_token_wrong_purpose', `The ${cookie} cookie holds a token whose purpose is not "${purpose}".`);
+    throw new InvalidVintedCookiesError(
+      'vinted_token_wrong_purpose',
+      `The ${cookie} cookie holds a token whose purpose is not "${purpose}".`,
+    );
   }
   return new Date(claims.exp * 1000);
 }

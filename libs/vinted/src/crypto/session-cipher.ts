@@ -19,7 +19,11 @@ export type OpenFailure = 'unknown_key' | 'tampered';
 
 export class SessionCipherError extends Error {
   constructor(readonly reason: OpenFailure) {
-    super(reason === 'unknown_key' ? 'the session was encrypted with a key this server does not have' : 'the encrypted session failed its integrity check');
+    super(
+      reason === 'unknown_key'
+        ? 'the session was encrypted with a key this server does not have'
+        : 'the encrypted session failed its integrity check',
+    );
     this.name = SessionCipherError.name;
   }
 }

@@ -9,16 +9,29 @@ function jwt(claims: Record<string, unknown>): string {
 }
 
 const NOW = Date.parse('2026-11-21T10:00:00Z');
-const jar = parseCookieString(`anon_id=a; access_token_web=${jwt({ exp: 1, purpose: 'access' })}; refresh_token_web=${jwt({ exp: 2, purpose: 'refresh' })}`);
-const answer = (status: number, body = '', setCookies: string[] = [], retryAfter?: string): VintedHttpResponse => ({ status, body, setCookies, retryAfter });
+const jar = parseCookieString(
+  `anon_id=a; access_token_web=${jwt({ exp: 1, purpose: 'access' })}; refresh_token_web=${jwt({ exp: 2, purpose: 'refresh' })}`,
+);
+const answer = (status: number, body = '', setCookies: string[] = [], retryAfter?: string): VintedHttpResponse => ({
+  status,
+  body,
+  setCookies,
+  retryAfter,
+});
 
 describe(classifyRefreshResponse.name, () => {
   it('takes the rotated pair from Set-Cookie on success', () => {
     const access = jwt({ exp: 100, purpose: 'access' });
     const refresh = jwt({ exp: 200, purpose: 'refresh' });
-    const outcome = classifyRefreshResponse(jar, answer(200, '{}', [`access_token_web=${access}; Path=/`, `refresh_token_web=${refresh}; Path=/`]), NOW);
+    const outcome = classifyRefreshResponse(
+      jar,
+      answer(200, '{}', [`access_token_web=${access}; Path=/`, `refresh_token_web=${refresh}; Path=/`]),
+      NOW,
+    );
     expect(outcome.kind).toBe('ok');
-    expect(outcome.kind === 'ok' && outcome.tokens).toEqual(expect.objectContaining({ accessToken: access, refreshToken: refresh }));
+    expect(outcome.kind === 'ok' && outcome.tokens).toEqual(
+      expect.objectContaining({ accessToken: access, refreshToken: refresh }),
+    );
     expect(outcome.kind === 'ok' && outcome.jar.get('anon_id')).toBe('a');
   });
 
@@ -37,8 +50,12 @@ describe(classifyRefreshResponse.name, () => {
   });
 
   it('names the captcha and keeps Retry-After for the back-off', () => {
-    expect(classifyRefreshResponse(jar, answer(403, 'geo.captcha-delivery.com'), NOW)).toEqual(expect.objectContaining({ reason: expect.stringContaining('captcha') }));
-    expect(classifyRefreshResponse(jar, answer(429, '', [], '60'), NOW)).toEqual(expect.objectContaining({ retryAfterMs: 60_000 }));
+    expect(classifyRefreshResponse(jar, answer(403, 'geo.captcha-delivery.com'), NOW)).toEqual(
+      expect.objectContaining({ reason: expect.stringContaining('captcha') }),
+    );
+    expect(classifyRefreshResponse(jar, answer(429, '', [], '60'), NOW)).toEqual(
+      expect.objectContaining({ retryAfterMs: 60_000 }),
+    );
     expect(parseRetryAfter('Sat, 21 Nov 2026 10:01:00 GMT', NOW)).toBe(60_000);
     expect(parseRetryAfter('soon', NOW)).toBeUndefined();
   });
@@ -59,21 +76,36 @@ describe(VintedAuthService.name, () => {
 
   it('posts the stored cookies to /web/api/auth/refresh with a timeout', async () => {
     const client = new RecordingClient(() => Promise.resolve(answer(401)));
-    await expect(new VintedAuthService(client, config).refresh(jar)).resolves.toEqual(expect.objectContaining({ kind: 'dead' }));
-    expect(client.requests[0]).toEqual(expect.objectContaining({ method: 'POST', url: 'https://www.vinted.fr/web/api/auth/refresh', timeoutMs: 10_000 }));
+    await expect(new VintedAuthService(client, config).refresh(jar)).resolves.toEqual(
+      expect.objectContaining({ kind: 'dead' }),
+    );
+    expect(client.requests[0]).toEqual(
+      expect.objectContaining({ method: 'POST', url: 'https://www.vinted.fr/web/api/auth/refresh', timeoutMs: 10_000 }),
+    );
     expect(client.requests[0].headers.cookie).toContain('refresh_token_web=');
   });
 
   it('turns a timeout or a network failure into a transient outcome', async () => {
-    const timeout = new RecordingClient(() => Promise.reject(new VintedNetworkError('timeout', 'no answer within 10000 ms')));
-    await expect(new VintedAuthService(timeout, config).refresh(jar)).resolves.toEqual({ kind: 'transient', reason: 'timeout: no answer within 10000 ms' });
-    const refused = new RecordingClient(() => Promise.reject(new VintedNetworkError('network', 'connect ECONNREFUSED')));
-    await expect(new VintedAuthService(refused, config).refresh(jar)).resolves.toEqual(expect.objectContaining({ kind: 'transient' }));
+    const timeout = new RecordingClient(() =>
+      Promise.reject(new VintedNetworkError('timeout', 'no answer within 10000 ms')),
+    );
+    await expect(new VintedAuthService(timeout, config).refresh(jar)).resolves.toEqual({
+      kind: 'transient',
+      reason: 'timeout: no answer within 10000 ms',
+    });
+    const refused = new RecordingClient(() =>
+      Promise.reject(new VintedNetworkError('network', 'connect ECONNREFUSED')),
+    );
+    await expect(new VintedAuthService(refused, config).refresh(jar)).resolves.toEqual(
+      expect.objectContaining({ kind: 'transient' }),
+    );
   });
 
   it('does not call Vinted without a refresh token', async () => {
     const client = new RecordingClient(() => Promise.resolve(answer(200)));
-    await expect(new VintedAuthService(client, config).refresh(parseCookieString('anon_id=a'))).resolves.toEqual(expect.objectContaining({ kind: 'dead' }));
+    await expect(new VintedAuthService(client, config).refresh(parseCookieString('anon_id=a'))).resolves.toEqual(
+      expect.objectContaining({ kind: 'dead' }),
+    );
     expect(client.requests).toHaveLength(0);
   });
 });

@@ -1,6 +1,14 @@
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
-import { ACCESS_COOKIE, CookieJar, REFRESH_COOKIE, SessionTokens, applySetCookies, extractTokens, serializeCookies } from '../cookies/vinted-cookies';
+import {
+  ACCESS_COOKIE,
+  CookieJar,
+  REFRESH_COOKIE,
+  SessionTokens,
+  applySetCookies,
+  extractTokens,
+  serializeCookies,
+} from '../cookies/vinted-cookies';
 import { VintedHttpClient, VintedHttpResponse, VintedNetworkError } from './vinted-http.client';
 
 export const REFRESH_PATH = '/web/api/auth/refresh';
@@ -42,7 +50,11 @@ export function classifyRefreshResponse(jar: CookieJar, response: VintedHttpResp
   }
   if (response.status === 403) {
     const captcha = response.body.includes('captcha-delivery');
-    return { kind: 'blocked', reason: captcha ? 'HTTP 403 captcha challenge (anti-bot)' : 'HTTP 403 forbidden (anti-bot)', retryAfterMs };
+    return {
+      kind: 'blocked',
+      reason: captcha ? 'HTTP 403 captcha challenge (anti-bot)' : 'HTTP 403 forbidden (anti-bot)',
+      retryAfterMs,
+    };
   }
   if (response.status === 429) {
     return { kind: 'blocked', reason: 'HTTP 429 rate limited (anti-bot)', retryAfterMs };
@@ -93,7 +105,10 @@ export class VintedAuthService {
       return classifyRefreshResponse(jar, response, Date.now());
     } catch (error) {
       if (error instanceof VintedNetworkError) {
-        return { kind: 'transient', reason: error.kind === 'timeout' ? `timeout: ${error.message}` : `network error: ${error.message}` };
+        return {
+          kind: 'transient',
+          reason: error.kind === 'timeout' ? `timeout: ${error.message}` : `network error: ${error.message}`,
+        };
       }
       return { kind: 'transient', reason: 'unexpected error calling Vinted' };
     }

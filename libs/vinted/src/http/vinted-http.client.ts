@@ -19,7 +19,10 @@ export interface VintedHttpResponse {
 
 /** The request never got an answer: connection refused or reset, DNS, or the timeout. */
 export class VintedNetworkError extends Error {
-  constructor(readonly kind: 'timeout' | 'network', message: string) {
+  constructor(
+    readonly kind: 'timeout' | 'network',
+    message: string,
+  ) {
     super(message);
     this.name = VintedNetworkError.name;
   }
@@ -57,7 +60,12 @@ export class FetchVintedHttpClient extends VintedHttpClient {
         throw new VintedNetworkError('timeout', `no answer within ${request.timeoutMs} ms`);
       }
       // The cause names the failure (ECONNREFUSED…); the message never includes request headers.
-      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+      const cause =
+        error instanceof Error && error.cause instanceof Error
+          ? error.cause.message
+          : error instanceof Error
+            ? error.message
+            : String(error);
       throw new VintedNetworkError('network', cause);
     }
   }

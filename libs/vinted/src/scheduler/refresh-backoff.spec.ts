@@ -18,7 +18,7 @@ describe(backoffDelayMs.name, () => {
     expect(backoffDelayMs('blocked', 50, 0)).toBe(3 * 3_600_000);
   });
 
-  it("honours a longer Retry-After as a floor", () => {
+  it('honours a longer Retry-After as a floor', () => {
     expect(backoffDelayMs('transient', 1, 0, 120_000)).toBe(120_000);
     expect(backoffDelayMs('blocked', 1, 0, 1_000)).toBe(150_000);
   });

@@ -13,7 +13,12 @@ const MAX_DELAY_MS = 6 * 3_600_000;
  * @param failures consecutive failures including this one (1 for the first)
  * @param random a number in [0, 1) — `Math.random` in production, fixed in tests
  */
-export function backoffDelayMs(kind: 'blocked' | 'transient', failures: number, random: number, retryAfterMs = 0): number {
+export function backoffDelayMs(
+  kind: 'blocked' | 'transient',
+  failures: number,
+  random: number,
+  retryAfterMs = 0,
+): number {
   const exponent = Math.max(0, Math.min(failures - 1, 20));
   const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS[kind] * 2 ** exponent);
   const delay = ceiling / 2 + (ceiling / 2) * random;

@@ -37,13 +37,22 @@ export class SchedulerStateRepository {
   /** The state, locked until the transaction ends; `undefined` if never written. */
   async lock(manager: EntityManager): Promise<SchedulerState | undefined> {
     // The row must exist to be locked: two first writers then queue on it instead of racing.
-    await manager.query(`INSERT INTO app_settings (key, value) VALUES ($1, 'null'::jsonb) ON CONFLICT (key) DO NOTHING`, [SCHEDULER_SETTING_KEY]);
-    const rows = await manager.query<{ value: SchedulerState | null }[]>('SELECT value FROM app_settings WHERE key = $1 FOR UPDATE', [SCHEDULER_SETTING_KEY]);
+    await manager.query(
+      `INSERT INTO app_settings (key, value) VALUES ($1, 'null'::jsonb) ON CONFLICT (key) DO NOTHING`,
+      [SCHEDULER_SETTING_KEY],
+    );
+    const rows = await manager.query<{ value: SchedulerState | null }[]>(
+      'SELECT value FROM app_settings WHERE key = $1 FOR UPDATE',
+      [SCHEDULER_SETTING_KEY],
+    );
     return rows[0]?.value ?? undefined;
   }
 
   async read(manager: EntityManager = this.dataSource.manager): Promise<SchedulerState | undefined> {
-    const rows = await manager.query<{ value: SchedulerState | null }[]>('SELECT value FROM app_settings WHERE key = $1', [SCHEDULER_SETTING_KEY]);
+    const rows = await manager.query<{ value: SchedulerState | null }[]>(
+      'SELECT value FROM app_settings WHERE key = $1',
+      [SCHEDULER_SETTING_KEY],
+    );
     return rows[0]?.value ?? undefined;
   }
 

@@ -69,7 +69,10 @@ export class TokenRefreshScheduler {
 
   /** Applies an admin's action, for every replica, and returns the new state. */
   async control(action: SchedulerAction, intervalMinutes?: number): Promise<SchedulerView> {
-    if (intervalMinutes !== undefined && !(Number.isInteger(intervalMinutes) && intervalMinutes >= 1 && intervalMinutes <= 1440)) {
+    if (
+      intervalMinutes !== undefined &&
+      !(Number.isInteger(intervalMinutes) && intervalMinutes >= 1 && intervalMinutes <= 1440)
+    ) {
       throw new InvalidSchedulerIntervalError();
     }
     const state = await this.database.transaction(async (manager) => {
@@ -84,20 +87,28 @@ export class TokenRefreshScheduler {
         active: action !== 'stop',
         // A (re)start checks the sessions at once; a running scheduler keeps its slot unless the interval changed.
         nextRunAt:
-          action === 'stop' ? null : action === 'start' && current?.active === true && current.intervalMinutes === interval ? current.nextRunAt : now.toISOString(),
+          action === 'stop'
+            ? null
+            : action === 'start' && current?.active === true && current.intervalMinutes === interval
+              ? current.nextRunAt
+              : now.toISOString(),
       };
       await this.states.write(next, manager);
       return next;
     });
     const verb = { start: 'started', stop: 'stopped', restart: 'restarted' }[action];
-    this.logger.log(action === 'stop' ? 'Scheduler stopped' : `Scheduler ${verb} - refreshing every ${state.intervalMinutes} minutes`);
+    this.logger.log(
+      action === 'stop' ? 'Scheduler stopped' : `Scheduler ${verb} - refreshing every ${state.intervalMinutes} minutes`,
+    );
     return this.toView(state);
   }
 
   /** At API start with VINTED_AUTO_REFRESH_ENABLED=true: on, unless an admin has taken control. */
   async autoStart(): Promise<void> {
     if (!this.config.VINTED_AUTO_REFRESH_ENABLED) {
-      this.logger.log('Automatic refresh disabled (VINTED_AUTO_REFRESH_ENABLED=false): the scheduler waits for an admin to start it');
+      this.logger.log(
+        'Automatic refresh disabled (VINTED_AUTO_REFRESH_ENABLED=false): the scheduler waits for an admin to start it',
+      );
       return;
     }
     const state = await this.database.transaction(async (manager) => {
@@ -110,7 +121,11 @@ export class TokenRefreshScheduler {
       await this.states.write(next, manager);
       return next;
     });
-    this.logger.log(state.active ? `Scheduler started - refreshing every ${state.intervalMinutes} minutes` : 'Scheduler stopped by an admin: not starting it');
+    this.logger.log(
+      state.active
+        ? `Scheduler started - refreshing every ${state.intervalMinutes} minutes`
+        : 'Scheduler stopped by an admin: not starting it',
+    );
   }
 
   /** Called by every replica's poll: runs a tick if one is due and no other replica runs it. */
@@ -123,7 +138,10 @@ export class TokenRefreshScheduler {
           return undefined;
         }
         // Claimed before the work: a replica polling after this tick finds the next slot taken.
-        await this.states.write({ ...state, nextRunAt: new Date(now.getTime() + state.intervalMinutes * 60_000).toISOString() }, manager);
+        await this.states.write(
+          { ...state, nextRunAt: new Date(now.getTime() + state.intervalMinutes * 60_000).toISOString() },
+          manager,
+        );
         return { state, startedAt: now };
       });
       if (claimed === undefined) {
@@ -133,7 +151,10 @@ export class TokenRefreshScheduler {
       await this.database.transaction(async (manager) => {
         const state = await this.states.lock(manager);
         const lastRun = { checked: report.checked, refreshed: report.refreshed, failed: report.failed };
-        await this.states.write({ ...(state ?? claimed.state), lastRunAt: claimed.startedAt.toISOString(), lastRun }, manager);
+        await this.states.write(
+          { ...(state ?? claimed.state), lastRunAt: claimed.startedAt.toISOString(), lastRun },
+          manager,
+        );
       });
       return report;
     });
@@ -150,7 +171,14 @@ export class TokenRefreshScheduler {
     const concurrency = Math.max(1, options.concurrency ?? DEFAULT_REFRESH_CONCURRENCY);
     const jitterMaxMs = options.jitterMaxMs ?? DEFAULT_JITTER_MAX_MS;
     const ids = await this.sessions.findDueIds(windowMs, MAX_SESSIONS_PER_TICK);
-    const report: TickReport = { checked: ids.length, refreshed: 0, failed: 0, skipped: 0, durationMs: 0, maxInFlight: 0 };
+    const report: TickReport = {
+      checked: ids.length,
+      refreshed: 0,
+      failed: 0,
+      skipped: 0,
+      durationMs: 0,
+      maxInFlight: 0,
+    };
     this.logger.log(`Checking ${ids.length} session(s) expiring within ${Math.round(windowMs / 60_000)} minutes`);
     let next = 0;
     let inFlight = 0;
@@ -171,7 +199,9 @@ export class TokenRefreshScheduler {
           }
         } catch (error) {
           report.failed += 1;
-          this.logger.error(`Refresh of session ${id} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`);
+          this.logger.error(
+            `Refresh of session ${id} failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+          );
         } finally {
           inFlight -= 1;
         }
@@ -179,7 +209,9 @@ export class TokenRefreshScheduler {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
     report.durationMs = Date.now() - started;
-    this.logger.log(`Tick done: ${report.checked} checked, ${report.refreshed} refreshed, ${report.failed} failed, ${report.skipped} skipped in ${report.durationMs} ms`);
+    this.logger.log(
+      `Tick done: ${report.checked} checked, ${report.refreshed} refreshed, ${report.failed} failed, ${report.skipped} skipped in ${report.durationMs} ms`,
+    );
     return report;
   }
 

@@ -65,10 +65,15 @@ export class SessionKeyRotation {
       const aad = sessionAad(session.userId);
       const plain = this.cipher.open(session.cookiesEncrypted, session.keyId, aad);
       const { sealed, keyId } = this.cipher.seal(plain, aad);
-      const replaced = await this.sessions.replaceCiphertext(session.id, session.cookiesEncrypted, { cookiesEncrypted: sealed, keyId });
+      const replaced = await this.sessions.replaceCiphertext(session.id, session.cookiesEncrypted, {
+        cookiesEncrypted: sealed,
+        keyId,
+      });
       report[replaced ? 'reencrypted' : 'raced'] += 1;
     }
-    this.logger.log(`Secret rotation: ${report.reencrypted} re-encrypted, ${report.upToDate} already current, ${report.unreadable} unreadable`);
+    this.logger.log(
+      `Secret rotation: ${report.reencrypted} re-encrypted, ${report.upToDate} already current, ${report.unreadable} unreadable`,
+    );
     return report;
   }
 
@@ -84,13 +89,28 @@ export class SessionKeyRotation {
         nextAttemptAt: session.nextAttemptAt,
       };
       try {
-        const jar = parseCookieString(this.cipher.open(session.cookiesEncrypted, session.keyId, sessionAad(session.userId)));
+        const jar = parseCookieString(
+          this.cipher.open(session.cookiesEncrypted, session.keyId, sessionAad(session.userId)),
+        );
         const cookieNames = [...jar.keys()];
         const tokens = extractTokens(jar);
-        return { ...base, readable: true, cookieNames, accessExpiresAt: tokens.accessExpiresAt, refreshExpiresAt: tokens.refreshExpiresAt };
+        return {
+          ...base,
+          readable: true,
+          cookieNames,
+          accessExpiresAt: tokens.accessExpiresAt,
+          refreshExpiresAt: tokens.refreshExpiresAt,
+        };
       } catch (error) {
         const problem = error instanceof Error ? error.message : 'cannot be read';
-        return { ...base, readable: false, problem, cookieNames: [], accessExpiresAt: session.expiresAt, refreshExpiresAt: session.refreshExpiresAt };
+        return {
+          ...base,
+          readable: false,
+          problem,
+          cookieNames: [],
+          accessExpiresAt: session.expiresAt,
+          refreshExpiresAt: session.refreshExpiresAt,
+        };
       }
     });
   }

@@ -28,7 +28,9 @@ export class VintedSessionBootstrap implements OnApplicationBootstrap {
       return;
     }
     if (!this.manager.configured) {
-      this.logger.warn('VINTED_SESSION is set but VINTED_CREDENTIALS_SECRET is not: the session is not stored (requires_configuration)');
+      this.logger.warn(
+        'VINTED_SESSION is set but VINTED_CREDENTIALS_SECRET is not: the session is not stored (requires_configuration)',
+      );
       return;
     }
     const { ADMIN_USERNAME: username, ADMIN_PASSWORD: password } = this.config;
@@ -43,9 +45,14 @@ export class VintedSessionBootstrap implements OnApplicationBootstrap {
     try {
       const stored = await this.sessions.findByUserId(adminId);
       const incoming = extractTokens(parseCookieString(cookies));
-      const newer = stored?.expiresAt === null || stored === undefined || incoming.accessExpiresAt.getTime() > stored.expiresAt.getTime();
+      const newer =
+        stored?.expiresAt === null ||
+        stored === undefined ||
+        incoming.accessExpiresAt.getTime() > stored.expiresAt.getTime();
       if (stored !== undefined && stored.status !== 'expired' && !newer) {
-        this.logger.log(`VINTED_SESSION not stored: the session of ${stored.username} in the database is as recent or newer`);
+        this.logger.log(
+          `VINTED_SESSION not stored: the session of ${stored.username} in the database is as recent or newer`,
+        );
         return;
       }
       await this.manager.store(adminId, cookies);

@@ -38,7 +38,8 @@ export interface VintedSessionView {
  * when this caller waited for another's refresh, `fresh` when someone refreshed (or failed and
  * backed off) between the decision to refresh and the lease, so calling Vinted again was not needed.
  */
-export type RefreshResult = 'refreshed' | 'expired' | 'blocked' | 'transient' | 'unreadable' | 'skipped' | 'joined' | 'fresh';
+export type RefreshResult =
+  'refreshed' | 'expired' | 'blocked' | 'transient' | 'unreadable' | 'skipped' | 'joined' | 'fresh';
 
 export interface RefreshOptions {
   /** `wait` for a refresh already in flight elsewhere, or `skip` it (the scheduler). */
@@ -78,11 +79,16 @@ export class VintedSessionManager {
     const jar = parseCookieString(cookies);
     const tokens = extractTokens(jar);
     if (tokens.refreshExpiresAt.getTime() <= (await this.database.now()).getTime()) {
-      throw new InvalidVintedCookiesError('vinted_refresh_token_expired', 'The refresh_token_web cookie has expired: log in to Vinted again and copy fresh cookies.');
+      throw new InvalidVintedCookiesError(
+        'vinted_refresh_token_expired',
+        'The refresh_token_web cookie has expired: log in to Vinted again and copy fresh cookies.',
+      );
     }
     await this.sessions.upsert(userId, this.seal(userId, jar));
     const stored = await this.sessions.findByUserId(userId);
-    this.logger.log(`Session validated for user ${stored?.username ?? userId} (access token expires ${tokens.accessExpiresAt.toISOString()})`);
+    this.logger.log(
+      `Session validated for user ${stored?.username ?? userId} (access token expires ${tokens.accessExpiresAt.toISOString()})`,
+    );
     return { status: 'active', expiresAt: tokens.accessExpiresAt };
   }
 
@@ -91,7 +97,11 @@ export class VintedSessionManager {
     const session = await this.sessions.findByUserId(userId);
     if (!this.configured) {
       const base = { expiresAt: null, lastRefreshedAt: null, consecutiveFailures: 0, nextAttemptAt: null };
-      return { ...base, status: 'requires_configuration', lastError: 'VINTED_CREDENTIALS_SECRET is not configured on the server.' };
+      return {
+        ...base,
+        status: 'requires_configuration',
+        lastError: 'VINTED_CREDENTIALS_SECRET is not configured on the server.',
+      };
     }
     if (session === undefined) {
       throw new VintedSessionNotFoundError();
@@ -132,7 +142,10 @@ export class VintedSessionManager {
 
   /** The account a maintenance command acts on: `username`, else the admin (ADMIN_USERNAME or the first). */
   async userIdFor(username: string | undefined, adminUsername?: string): Promise<number> {
-    const id = username === undefined ? await this.sessions.findAdminId(adminUsername) : await this.sessions.findUserId(username);
+    const id =
+      username === undefined
+        ? await this.sessions.findAdminId(adminUsername)
+        : await this.sessions.findUserId(username);
     if (id === undefined) {
       throw new VintedUserNotFoundError(username ?? adminUsername ?? 'admin');
     }
@@ -176,7 +189,10 @@ export class VintedSessionManager {
     const { leaseId, session } = claim;
     let recorded = false;
     try {
-      if (dueWithinMs !== undefined && (session.backoffRemainingMs > 0 || (!session.needsRefresh && session.status === 'active'))) {
+      if (
+        dueWithinMs !== undefined &&
+        (session.backoffRemainingMs > 0 || (!session.needsRefresh && session.status === 'active'))
+      ) {
         return 'fresh';
       }
       const result = await this.refreshLeased(session, leaseId);
@@ -196,19 +212,31 @@ export class VintedSessionManager {
       jar = this.open(session);
     } catch (error) {
       const reason = error instanceof SessionCipherError ? error.message : 'the stored session cannot be read';
-      await this.sessions.recordFailure(session.id, leaseId, { status: 'requires_configuration', lastError: `configuration: ${reason}`, consecutiveFailures: session.consecutiveFailures, retryInMs: null });
+      await this.sessions.recordFailure(session.id, leaseId, {
+        status: 'requires_configuration',
+        lastError: `configuration: ${reason}`,
+        consecutiveFailures: session.consecutiveFailures,
+        retryInMs: null,
+      });
       this.logger.error(`Cannot read the session of ${who}: ${reason}`);
       return 'unreadable';
     }
     const outcome = await this.auth.refresh(jar);
     if (outcome.kind === 'ok') {
       await this.sessions.recordSuccess(session.id, leaseId, this.seal(session.userId, outcome.jar));
-      this.logger.log(`Token refreshed successfully for ${who} (access token expires ${outcome.tokens.accessExpiresAt.toISOString()})`);
+      this.logger.log(
+        `Token refreshed successfully for ${who} (access token expires ${outcome.tokens.accessExpiresAt.toISOString()})`,
+      );
       return 'refreshed';
     }
     const failures = session.consecutiveFailures + 1;
     if (outcome.kind === 'dead') {
-      await this.sessions.recordFailure(session.id, leaseId, { status: 'expired', lastError: `dead: ${outcome.reason}`, consecutiveFailures: failures, retryInMs: null });
+      await this.sessions.recordFailure(session.id, leaseId, {
+        status: 'expired',
+        lastError: `dead: ${outcome.reason}`,
+        consecutiveFailures: failures,
+        retryInMs: null,
+      });
       this.logger.warn(`Session expired for ${who}: ${outcome.reason}; new cookies are needed`);
       return 'expired';
     }
@@ -216,9 +244,19 @@ export class VintedSessionManager {
     const retryInMs = givenUp ? null : backoffDelayMs(outcome.kind, failures, Math.random(), outcome.retryAfterMs);
     // Anti-bot blocks make the session `error` at once; transient failures only once attempts run out.
     const status: VintedSessionStatus = givenUp || outcome.kind === 'blocked' ? 'error' : 'active';
-    await this.sessions.recordFailure(session.id, leaseId, { status, lastError: `${outcome.kind}: ${outcome.reason}`, consecutiveFailures: failures, retryInMs });
-    const next = retryInMs === null ? `giving up after ${failures} consecutive failures` : `next attempt in ${Math.round(retryInMs / 1000)} s`;
-    this.logger.warn(`Token refresh failed for ${who} (${outcome.kind}: ${outcome.reason}; failure ${failures}/${MAX_CONSECUTIVE_FAILURES}, ${next})`);
+    await this.sessions.recordFailure(session.id, leaseId, {
+      status,
+      lastError: `${outcome.kind}: ${outcome.reason}`,
+      consecutiveFailures: failures,
+      retryInMs,
+    });
+    const next =
+      retryInMs === null
+        ? `giving up after ${failures} consecutive failures`
+        : `next attempt in ${Math.round(retryInMs / 1000)} s`;
+    this.logger.warn(
+      `Token refresh failed for ${who} (${outcome.kind}: ${outcome.reason}; failure ${failures}/${MAX_CONSECUTIVE_FAILURES}, ${next})`,
+    );
     return outcome.kind;
   }
 
@@ -231,7 +269,9 @@ export class VintedSessionManager {
       throw new VintedSessionExpiredError();
     }
     if (session.status === 'requires_configuration' || !this.cipher.canOpen(session.keyId)) {
-      throw new VintedRequiresConfigurationError('The stored Vinted session was encrypted with a secret this server does not have: set VINTED_CREDENTIALS_SECRET_PREVIOUS or store new cookies.');
+      throw new VintedRequiresConfigurationError(
+        'The stored Vinted session was encrypted with a secret this server does not have: set VINTED_CREDENTIALS_SECRET_PREVIOUS or store new cookies.',
+      );
     }
     return session;
   }
@@ -245,7 +285,12 @@ export class VintedSessionManager {
   private seal(userId: number, jar: CookieJar): SealedSession {
     const tokens = extractTokens(jar);
     const { sealed, keyId } = this.cipher.seal(serializeCookies(jar), sessionAad(userId));
-    return { cookiesEncrypted: sealed, keyId, expiresAt: tokens.accessExpiresAt, refreshExpiresAt: tokens.refreshExpiresAt };
+    return {
+      cookiesEncrypted: sealed,
+      keyId,
+      expiresAt: tokens.accessExpiresAt,
+      refreshExpiresAt: tokens.refreshExpiresAt,
+    };
   }
 
   private open(session: Pick<StoredVintedSession, 'cookiesEncrypted' | 'keyId' | 'userId'>): CookieJar {

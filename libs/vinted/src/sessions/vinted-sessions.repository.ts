@@ -100,7 +100,10 @@ export class VintedSessionsRepository {
   }
 
   async findAll(): Promise<StoredVintedSession[]> {
-    return this.dataSource.query<StoredVintedSession[]>(`SELECT ${columns(1)} FROM vinted_sessions s JOIN users u ON u.id = s.user_id ORDER BY s.id`, [0]);
+    return this.dataSource.query<StoredVintedSession[]>(
+      `SELECT ${columns(1)} FROM vinted_sessions s JOIN users u ON u.id = s.user_id ORDER BY s.id`,
+      [0],
+    );
   }
 
   /**
@@ -122,7 +125,11 @@ export class VintedSessionsRepository {
   }
 
   /** Takes the refresh lease if nobody holds a live one; the session as it is now, or undefined. */
-  async claimLease(sessionId: number, leaseMs: number, marginMs: number): Promise<{ leaseId: string; session: StoredVintedSession } | undefined> {
+  async claimLease(
+    sessionId: number,
+    leaseMs: number,
+    marginMs: number,
+  ): Promise<{ leaseId: string; session: StoredVintedSession } | undefined> {
     const leaseId = randomUUID();
     // One statement: claim and read. RETURNING sees the row as updated, with the user joined in.
     const rows = await modify<StoredVintedSession>(
@@ -138,7 +145,10 @@ export class VintedSessionsRepository {
 
   /** True while some process holds a live lease on the session. */
   async leaseHeld(sessionId: number): Promise<boolean> {
-    const rows = await this.dataSource.query<{ held: boolean }[]>('SELECT refresh_lease_until > now() AS held FROM vinted_sessions WHERE id = $1', [sessionId]);
+    const rows = await this.dataSource.query<{ held: boolean }[]>(
+      'SELECT refresh_lease_until > now() AS held FROM vinted_sessions WHERE id = $1',
+      [sessionId],
+    );
     return rows[0]?.held === true;
   }
 
@@ -162,20 +172,31 @@ export class VintedSessionsRepository {
          next_attempt_at = CASE WHEN $6::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $6::float8) END,
          refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
        WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
-      [sessionId, leaseId, failure.status, failure.lastError, failure.consecutiveFailures, failure.retryInMs === null ? null : failure.retryInMs / 1000],
+      [
+        sessionId,
+        leaseId,
+        failure.status,
+        failure.lastError,
+        failure.consecutiveFailures,
+        failure.retryInMs === null ? null : failure.retryInMs / 1000,
+      ],
     );
     return rows.length > 0;
   }
 
   async releaseLease(sessionId: number, leaseId: string): Promise<void> {
-    await this.dataSource.query('UPDATE vinted_sessions SET refresh_lease_id = NULL, refresh_lease_until = NULL WHERE id = $1 AND refresh_lease_id = $2', [
-      sessionId,
-      leaseId,
-    ]);
+    await this.dataSource.query(
+      'UPDATE vinted_sessions SET refresh_lease_id = NULL, refresh_lease_until = NULL WHERE id = $1 AND refresh_lease_id = $2',
+      [sessionId, leaseId],
+    );
   }
 
   /** Re-encryption after a secret rotation; only if the row still holds what was read (a refresh may have won). */
-  async replaceCiphertext(sessionId: number, expected: string, session: Pick<SealedSession, 'cookiesEncrypted' | 'keyId'>): Promise<boolean> {
+  async replaceCiphertext(
+    sessionId: number,
+    expected: string,
+    session: Pick<SealedSession, 'cookiesEncrypted' | 'keyId'>,
+  ): Promise<boolean> {
     const rows = await modify(
       this.dataSource.manager,
       // A session that was unreadable (its key missing) is readable again: back to active.
@@ -189,7 +210,9 @@ export class VintedSessionsRepository {
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.dataSource.query<{ status: string; count: number }[]>('SELECT status, count(*)::int AS count FROM vinted_sessions GROUP BY status');
+    const rows = await this.dataSource.query<{ status: string; count: number }[]>(
+      'SELECT status, count(*)::int AS count FROM vinted_sessions GROUP BY status',
+    );
     return Object.fromEntries(rows.map((row) => [row.status, row.count]));
   }
 }

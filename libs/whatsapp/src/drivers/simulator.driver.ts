@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { DriverSession, DriverSessionListener, RestorableSession, SessionEndReason, WhatsappDriver } from './whatsapp-driver';
+import {
+  DriverSession,
+  DriverSessionListener,
+  RestorableSession,
+  SessionEndReason,
+  WhatsappDriver,
+} from './whatsapp-driver';
 
 /** How a simulated connection can be dropped (`drop`): a network loss reconnects, the others end it. */
 export type SimulatedDrop = 'connection_lost' | Exclude<SessionEndReason, 'qr_expired'>;

@@ -43,7 +43,10 @@ export interface WhatsappDriver {
    * every `qrTimeout`); the manager then counts those QRs and its own timer is only a watchdog.
    */
   readonly rotatesQr: boolean;
-  open(target: { sessionId: string; numberId: number; phoneNumber: string }, listener: DriverSessionListener): Promise<DriverSession>;
+  open(
+    target: { sessionId: string; numberId: number; phoneNumber: string },
+    listener: DriverSessionListener,
+  ): Promise<DriverSession>;
   /** Sessions this worker had connected before it stopped. */
   restorable(): Promise<RestorableSession[]>;
   /** Simulator only: a phone scans the QR on display; false when no QR is on display. */

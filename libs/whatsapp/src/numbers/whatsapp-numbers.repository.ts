@@ -84,7 +84,10 @@ function eventChanges(event: WorkerEvent): { sql: string; params: unknown[] } {
     case 'qr_generated':
       return { sql: `status = 'qr_ready', qr_code = $5, last_error = NULL`, params: [event.qrCode] };
     case 'qr_regenerating':
-      return { sql: `status = 'regenerating', qr_code = NULL, attempt = $5, max_attempts = $6`, params: [event.attempt, event.maxAttempts] };
+      return {
+        sql: `status = 'regenerating', qr_code = NULL, attempt = $5, max_attempts = $6`,
+        params: [event.attempt, event.maxAttempts],
+      };
     case 'connected':
       return { sql: `status = 'connected', qr_code = NULL, attempt = 0, last_error = NULL`, params: [] };
     case 'error':

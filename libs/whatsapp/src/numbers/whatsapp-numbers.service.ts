@@ -48,7 +48,8 @@ export class WhatsappNumbersService {
   ) {}
 
   async register(user: AuthenticatedUser, body: unknown): Promise<WhatsappNumberView> {
-    const phoneNumber = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).phoneNumber : undefined;
+    const phoneNumber =
+      typeof body === 'object' && body !== null ? (body as Record<string, unknown>).phoneNumber : undefined;
     if (typeof phoneNumber !== 'string' || !E164.test(phoneNumber.trim())) {
       throw new InvalidPhoneNumberError();
     }
@@ -70,7 +71,11 @@ export class WhatsappNumbersService {
     const { queue } = await this.route(number);
     // Marked before sending: the worker's first QR may come back before this call returns.
     await this.numbers.markValidationRequested(number.id);
-    await this.send(queue, { action: 'validate_number', data: { numberId: number.id, phoneNumber: number.phoneNumber }, timestamp: Date.now() });
+    await this.send(queue, {
+      action: 'validate_number',
+      data: { numberId: number.id, phoneNumber: number.phoneNumber },
+      timestamp: Date.now(),
+    });
   }
 
   /** The admin's manual regeneration (seed 004): `regenerate_qr`, to the owner while it lives. */
@@ -112,7 +117,9 @@ export class WhatsappNumbersService {
   async applyEvent(event: WorkerEvent): Promise<void> {
     const applied = await this.numbers.applyEvent(event);
     if (!applied) {
-      this.logger.log(`Ignored ${event.action} for number ${event.numberId} from ${event.workerId}: unknown number, or older than its last event`);
+      this.logger.log(
+        `Ignored ${event.action} for number ${event.numberId} from ${event.workerId}: unknown number, or older than its last event`,
+      );
       return;
     }
     this.live.next(event);
@@ -125,11 +132,16 @@ export class WhatsappNumbersService {
   /** The owner's own queue while its heartbeat is fresh; else the shared queue (any worker takes over). */
   private async route(number: WhatsappNumberEntity): Promise<{ queue: string; workerId?: string }> {
     const owner = number.workerId;
-    if (owner !== null && (await this.numbers.isWorkerAlive(owner, STALE_HEARTBEATS * this.config.WHATSAPP_HEARTBEAT_INTERVAL))) {
+    if (
+      owner !== null &&
+      (await this.numbers.isWorkerAlive(owner, STALE_HEARTBEATS * this.config.WHATSAPP_HEARTBEAT_INTERVAL))
+    ) {
       return { queue: workerCommandQueue(owner), workerId: owner };
     }
     if (owner !== null) {
-      this.logger.warn(`Worker ${owner} owns number ${number.id} but its heartbeat is stale: the command goes to the shared queue`);
+      this.logger.warn(
+        `Worker ${owner} owns number ${number.id} but its heartbeat is stale: the command goes to the shared queue`,
+      );
     }
     return { queue: WORKER_COMMANDS_QUEUE };
   }

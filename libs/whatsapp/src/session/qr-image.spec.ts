@@ -3,10 +3,16 @@ import { create } from 'qrcode';
 import { qrImageDataUrl, qrPng } from './qr-image';
 
 /** Reads a 1-bit grayscale, unfiltered PNG: checks its signature and every chunk's CRC. */
-function decode(png: Buffer): { width: number; height: number; bitDepth: number; colorType: number; isBlack(x: number, y: number): boolean } {
+function decode(png: Buffer): {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colorType: number;
+  isBlack(x: number, y: number): boolean;
+} {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   const chunks: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('ascii', at + 4, at + 8);
     const data = png.subarray(at + 8, at + 8 + length);
@@ -39,7 +45,12 @@ describe(qrImageDataUrl.name, () => {
     expect(url).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
     const image = decode(Buffer.from(url.slice('data:image/png;base64,'.length), 'base64'));
     const { modules } = create(payload, { errorCorrectionLevel: 'M' });
-    expect(image).toMatchObject({ width: (modules.size + 8) * 4, height: (modules.size + 8) * 4, bitDepth: 1, colorType: 0 });
+    expect(image).toMatchObject({
+      width: (modules.size + 8) * 4,
+      height: (modules.size + 8) * 4,
+      bitDepth: 1,
+      colorType: 0,
+    });
     for (let row = 0; row < modules.size; row++) {
       for (let col = 0; col < modules.size; col++) {
         expect(image.isBlack((col + 4) * 4 + 2, (row + 4) * 4 + 2)).toBe(modules.get(row, col) === 1);

@@ -31,7 +31,12 @@ export function qrPng(payload: string): Buffer {
     const moduleY = Math.floor(y / SCALE) - MARGIN;
     for (let x = 0; x < pixels; x++) {
       const moduleX = Math.floor(x / SCALE) - MARGIN;
-      const dark = moduleX >= 0 && moduleY >= 0 && moduleX < modules.size && moduleY < modules.size && modules.get(moduleY, moduleX) === 1;
+      const dark =
+        moduleX >= 0 &&
+        moduleY >= 0 &&
+        moduleX < modules.size &&
+        moduleY < modules.size &&
+        modules.get(moduleY, moduleX) === 1;
       if (!dark) {
         raw[row + 1 + (x >> 3)] |= 0x80 >> (x & 7); // grayscale bit 1 = white
       }
@@ -41,7 +46,12 @@ export function qrPng(payload: string): Buffer {
   header.writeUInt32BE(pixels, 0);
   header.writeUInt32BE(pixels, 4);
   header.set([1, 0, 0, 0, 0], 8); // bit depth 1, grayscale, deflate, no filter method, no interlace
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function chunk(type: string, data: Buffer): Buffer {

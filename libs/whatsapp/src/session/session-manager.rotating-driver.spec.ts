@@ -7,7 +7,8 @@ const T0 = 1_765_029_000_000;
 const PHONE = '+221771234567';
 const SID = `session_6_${PHONE}`;
 const QR_MS = 20_000;
-const fakeImage = (payload: string) => Promise.resolve(`data:image/png;base64,${Buffer.from(payload).toString('base64')}`);
+const fakeImage = (payload: string) =>
+  Promise.resolve(`data:image/png;base64,${Buffer.from(payload).toString('base64')}`);
 
 function setup(driver: WhatsappDriver, maxQrRetries = 3) {
   const events: WorkerEvent[] = [];
@@ -21,8 +22,16 @@ function setup(driver: WhatsappDriver, maxQrRetries = 3) {
   return { events, manager, actions: () => events.map((event) => event.action) };
 }
 
-const validate = (timestamp = T0, numberId = 6) => ({ action: 'validate_number' as const, data: { numberId, phoneNumber: PHONE }, timestamp });
-const regenerate = (timestamp: number) => ({ action: 'regenerate_qr' as const, data: { numberId: 6, phoneNumber: PHONE, workerId: 'worker-1' }, timestamp });
+const validate = (timestamp = T0, numberId = 6) => ({
+  action: 'validate_number' as const,
+  data: { numberId, phoneNumber: PHONE },
+  timestamp,
+});
+const regenerate = (timestamp: number) => ({
+  action: 'regenerate_qr' as const,
+  data: { numberId: 6, phoneNumber: PHONE, workerId: 'worker-1' },
+  timestamp,
+});
 
 describe(`${SessionManager.name} with a driver that rotates QRs itself (Baileys)`, () => {
   beforeEach(() => {

@@ -8,7 +8,8 @@ const T0 = 1_765_029_000_000;
 const PHONE = '+221771234567';
 const SID = `session_6_${PHONE}`;
 const QR_MS = 20_000;
-const fakeImage = (payload: string) => Promise.resolve(`data:image/png;base64,${Buffer.from(payload).toString('base64')}`);
+const fakeImage = (payload: string) =>
+  Promise.resolve(`data:image/png;base64,${Buffer.from(payload).toString('base64')}`);
 
 function setup(driver: WhatsappDriver = new SimulatorDriver(), maxQrRetries = 3) {
   const events: WorkerEvent[] = [];
@@ -22,8 +23,16 @@ function setup(driver: WhatsappDriver = new SimulatorDriver(), maxQrRetries = 3)
   return { events, manager, actions: () => events.map((event) => event.action) };
 }
 
-const validate = (timestamp = T0, numberId = 6) => ({ action: 'validate_number' as const, data: { numberId, phoneNumber: PHONE }, timestamp });
-const regenerate = (timestamp: number) => ({ action: 'regenerate_qr' as const, data: { numberId: 6, phoneNumber: PHONE, workerId: 'worker-1' }, timestamp });
+const validate = (timestamp = T0, numberId = 6) => ({
+  action: 'validate_number' as const,
+  data: { numberId, phoneNumber: PHONE },
+  timestamp,
+});
+const regenerate = (timestamp: number) => ({
+  action: 'regenerate_qr' as const,
+  data: { numberId: 6, phoneNumber: PHONE, workerId: 'worker-1' },
+  timestamp,
+});
 const scan = { data: { numberId: 6 } };
 
 /**
@@ -54,18 +63,35 @@ describe(SessionManager.name, () => {
     jest.restoreAllMocks();
   });
 
-  it('sends the seed\'s qr_generated then connected when the QR is scanned before it expires (scenario 1)', async () => {
+  it("sends the seed's qr_generated then connected when the QR is scanned before it expires (scenario 1)", async () => {
     const { manager, events } = setup();
     await manager.validate(validate());
     await jest.advanceTimersByTimeAsync(0);
-    expect(events).toEqual([{ action: 'qr_generated', numberId: 6, sessionId: SID, qrCode: expect.stringMatching(/^data:image\/png;base64,/), workerId: 'worker-1', timestamp: T0 }]);
+    expect(events).toEqual([
+      {
+        action: 'qr_generated',
+        numberId: 6,
+        sessionId: SID,
+        qrCode: expect.stringMatching(/^data:image\/png;base64,/),
+        workerId: 'worker-1',
+        timestamp: T0,
+      },
+    ]);
     const payload = Buffer.from(String((events[0] as { qrCode: string }).qrCode).split(',')[1], 'base64').toString();
-    expect(payload).toMatch(/^https:\/\/wa\.me\/settings\/linked_devices#2@[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]{44},[A-Za-z0-9+/=]{44},[A-Za-z0-9+/=]{44},1$/);
+    expect(payload).toMatch(
+      /^https:\/\/wa\.me\/settings\/linked_devices#2@[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]{44},[A-Za-z0-9+/=]{44},[A-Za-z0-9+/=]{44},1$/,
+    );
 
     await jest.advanceTimersByTimeAsync(15_000);
     await expect(manager.simulateScan(scan)).resolves.toBe(true);
     await jest.advanceTimersByTimeAsync(0);
-    expect(events[1]).toEqual({ action: 'connected', numberId: 6, sessionId: SID, workerId: 'worker-1', timestamp: T0 + 15_000 });
+    expect(events[1]).toEqual({
+      action: 'connected',
+      numberId: 6,
+      sessionId: SID,
+      workerId: 'worker-1',
+      timestamp: T0 + 15_000,
+    });
     expect(logs).toContain(`Session ${SID} connected successfully`);
     // Connected: the QR timer is gone, nothing more happens.
     await jest.advanceTimersByTimeAsync(120_000);
@@ -79,8 +105,24 @@ describe(SessionManager.name, () => {
     logs.length = 0;
     await jest.advanceTimersByTimeAsync(QR_MS);
     expect(events.slice(1)).toEqual([
-      { action: 'qr_regenerating', numberId: 6, sessionId: SID, attempt: 1, maxAttempts: 3, message: 'QR code expired. Generating new QR code (attempt 1/3)', workerId: 'worker-1', timestamp: T0 + QR_MS },
-      { action: 'qr_generated', numberId: 6, sessionId: SID, qrCode: expect.stringMatching(/^data:image\/png;base64,/), workerId: 'worker-1', timestamp: T0 + QR_MS + 1 },
+      {
+        action: 'qr_regenerating',
+        numberId: 6,
+        sessionId: SID,
+        attempt: 1,
+        maxAttempts: 3,
+        message: 'QR code expired. Generating new QR code (attempt 1/3)',
+        workerId: 'worker-1',
+        timestamp: T0 + QR_MS,
+      },
+      {
+        action: 'qr_generated',
+        numberId: 6,
+        sessionId: SID,
+        qrCode: expect.stringMatching(/^data:image\/png;base64,/),
+        workerId: 'worker-1',
+        timestamp: T0 + QR_MS + 1,
+      },
     ]);
     expect(logs).toEqual([
       `QR code expired for ${SID}. Attempt 1/3`,
@@ -93,7 +135,11 @@ describe(SessionManager.name, () => {
     expect((events[2] as { qrCode: string }).qrCode).not.toBe((events[0] as { qrCode: string }).qrCode);
 
     await elapseQrLifetimes(2);
-    expect(events.filter((event) => event.action === 'qr_regenerating').map((event) => [event.attempt, event.maxAttempts, event.message])).toEqual([
+    expect(
+      events
+        .filter((event) => event.action === 'qr_regenerating')
+        .map((event) => [event.attempt, event.maxAttempts, event.message]),
+    ).toEqual([
       [1, 3, 'QR code expired. Generating new QR code (attempt 1/3)'],
       [2, 3, 'QR code expired. Generating new QR code (attempt 2/3)'],
       [3, 3, 'QR code expired. Generating new QR code (attempt 3/3)'],
@@ -112,9 +158,21 @@ describe(SessionManager.name, () => {
       workerId: 'worker-1',
       timestamp: T0 + 4 * QR_MS,
     });
-    expect(logs).toEqual([`QR code expired for ${SID}. Attempt 3/3`, `Max QR retry attempts (3) reached for ${SID}. Giving up.`]);
+    expect(logs).toEqual([
+      `QR code expired for ${SID}. Attempt 3/3`,
+      `Max QR retry attempts (3) reached for ${SID}. Giving up.`,
+    ]);
     expect(manager.sessionCount).toBe(0);
-    expect(actions()).toEqual(['qr_generated', 'qr_regenerating', 'qr_generated', 'qr_regenerating', 'qr_generated', 'qr_regenerating', 'qr_generated', 'error']);
+    expect(actions()).toEqual([
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'qr_regenerating',
+      'qr_generated',
+      'error',
+    ]);
     await expect(manager.simulateScan(scan)).resolves.toBe(false); // nothing left to scan
     await jest.advanceTimersByTimeAsync(120_000);
     expect(events).toHaveLength(8);
@@ -128,14 +186,21 @@ describe(SessionManager.name, () => {
     expect(events.at(-1)).toMatchObject({ action: 'error', timestamp: T0 + 4 * QR_MS });
   });
 
-  it('answers a manual regeneration of a connected session with connected and the seed\'s message, keeping the session', async () => {
+  it("answers a manual regeneration of a connected session with connected and the seed's message, keeping the session", async () => {
     const { manager, events } = setup();
     await manager.validate(validate());
     await jest.advanceTimersByTimeAsync(0);
     await manager.simulateScan(scan);
     await jest.advanceTimersByTimeAsync(1_000);
     await manager.regenerate(regenerate(T0 + 100_000));
-    expect(events.at(-1)).toEqual({ action: 'connected', numberId: 6, sessionId: SID, message: 'Session already connected. No QR needed.', workerId: 'worker-1', timestamp: T0 + 1_000 });
+    expect(events.at(-1)).toEqual({
+      action: 'connected',
+      numberId: 6,
+      sessionId: SID,
+      message: 'Session already connected. No QR needed.',
+      workerId: 'worker-1',
+      timestamp: T0 + 1_000,
+    });
     expect(manager.sessionCount).toBe(1);
   });
 
@@ -188,11 +253,18 @@ describe(SessionManager.name, () => {
     expect(events.at(-1)).toMatchObject({ action: 'connected' });
     driver.drop(SID, 'logged_out');
     await jest.advanceTimersByTimeAsync(0);
-    expect(events.at(-1)).toMatchObject({ action: 'error', error: 'WhatsApp logged this device out. Please request a new validation.' });
+    expect(events.at(-1)).toMatchObject({
+      action: 'error',
+      error: 'WhatsApp logged this device out. Please request a new validation.',
+    });
     await manager.validate(validate(T0 + 5));
     await jest.advanceTimersByTimeAsync(0);
     await jest.advanceTimersByTimeAsync(QR_MS);
-    expect(events.at(-2)).toMatchObject({ action: 'qr_regenerating', attempt: 1, message: 'QR code expired. Generating new QR code (attempt 1/3)' });
+    expect(events.at(-2)).toMatchObject({
+      action: 'qr_regenerating',
+      attempt: 1,
+      message: 'QR code expired. Generating new QR code (attempt 1/3)',
+    });
   });
 
   it('keeps a connected session through a dropped network (the driver reconnects with its credentials)', async () => {
@@ -212,7 +284,13 @@ describe(SessionManager.name, () => {
     const driver = new SimulatorDriver();
     const open = jest.spyOn(driver, 'open');
     const { manager, actions } = setup(driver);
-    await Promise.all([manager.validate(validate(T0)), manager.validate(validate(T0)), manager.validate(validate(T0 + 1)), manager.regenerate(regenerate(T0 + 2)), manager.regenerate(regenerate(T0 + 2))]);
+    await Promise.all([
+      manager.validate(validate(T0)),
+      manager.validate(validate(T0)),
+      manager.validate(validate(T0 + 1)),
+      manager.regenerate(regenerate(T0 + 2)),
+      manager.regenerate(regenerate(T0 + 2)),
+    ]);
     await jest.advanceTimersByTimeAsync(0);
     // validate opened one; the first regenerate replaced it; its redelivery (same timestamp) did nothing.
     expect(open).toHaveBeenCalledTimes(2);

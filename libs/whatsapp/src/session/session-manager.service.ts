@@ -1,6 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { DriverSession, SessionEndReason, WhatsappDriver } from '../drivers/whatsapp-driver';
-import { RegenerateQrCommand, ValidateNumberCommand, WhatsappTexts, WorkerEvent, sessionIdOf } from '../whatsapp-messages';
+import {
+  RegenerateQrCommand,
+  ValidateNumberCommand,
+  WhatsappTexts,
+  WorkerEvent,
+  sessionIdOf,
+} from '../whatsapp-messages';
 import { CommandLedger } from './command-ledger';
 import { KeyedLock } from './keyed-lock';
 import { MonotonicClock } from './monotonic-clock';
@@ -110,9 +116,12 @@ export class SessionManager {
     const { numberId } = command.data;
     return this.lock.run(numberId, () => {
       const session = this.sessions.get(numberId);
-      const scanned = session !== undefined && this.driver.simulateScan !== undefined && this.driver.simulateScan(session.sessionId);
+      const scanned =
+        session !== undefined && this.driver.simulateScan !== undefined && this.driver.simulateScan(session.sessionId);
       if (!scanned) {
-        this.logger.warn(`Simulated scan for number ${numberId} ignored: ${this.driver.simulateScan ? 'no QR on display' : `the ${this.driver.name} driver cannot simulate scans`}`);
+        this.logger.warn(
+          `Simulated scan for number ${numberId} ignored: ${this.driver.simulateScan ? 'no QR on display' : `the ${this.driver.name} driver cannot simulate scans`}`,
+        );
       }
       return Promise.resolve(scanned);
     });
@@ -149,11 +158,20 @@ export class SessionManager {
   /** Closes every connection (credentials kept) without events: the process is stopping. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.sessions.values()].map((session) => this.lock.run(session.numberId, () => this.remove(session))));
+    await Promise.all(
+      [...this.sessions.values()].map((session) => this.lock.run(session.numberId, () => this.remove(session))),
+    );
   }
 
   private async start(numberId: number, phoneNumber: string): Promise<void> {
-    const session: Session = { numberId, phoneNumber, sessionId: sessionIdOf(numberId, phoneNumber), state: 'opening', attempts: 0, generation: 0 };
+    const session: Session = {
+      numberId,
+      phoneNumber,
+      sessionId: sessionIdOf(numberId, phoneNumber),
+      state: 'opening',
+      attempts: 0,
+      generation: 0,
+    };
     this.sessions.set(numberId, session);
     await this.connect(session);
   }
@@ -217,7 +235,12 @@ export class SessionManager {
     const attempt = ++session.attempts;
     this.logger.log(`QR code expired for ${session.sessionId}. Attempt ${attempt}/${max}`);
     this.logger.log(`Regenerating QR code for ${session.sessionId} (attempt ${attempt}/${max})...`);
-    await this.send(session, { action: 'qr_regenerating', attempt, maxAttempts: max, message: WhatsappTexts.qrExpired(attempt, max) });
+    await this.send(session, {
+      action: 'qr_regenerating',
+      attempt,
+      maxAttempts: max,
+      message: WhatsappTexts.qrExpired(attempt, max),
+    });
     if (rotatedPayload !== undefined) {
       session.state = 'opening';
       await this.show(session, rotatedPayload);
@@ -252,7 +275,12 @@ export class SessionManager {
     session.timer = setTimeout(() => {
       void this.lock
         .run(session.numberId, async () => {
-          if (!this.stopped && this.sessions.get(session.numberId) === session && session.generation === generation && session.state === 'qr') {
+          if (
+            !this.stopped &&
+            this.sessions.get(session.numberId) === session &&
+            session.generation === generation &&
+            session.state === 'qr'
+          ) {
             await this.expire(session);
           }
         })
@@ -270,13 +298,24 @@ export class SessionManager {
   }
 
   /** Publishes one event; false (logged) when the bus refused it. */
-  private async send(session: Session, fields: DistributiveOmit<WorkerEvent, 'numberId' | 'sessionId' | 'workerId' | 'timestamp'>): Promise<boolean> {
-    const event = { ...fields, numberId: session.numberId, sessionId: session.sessionId, workerId: this.options.workerId, timestamp: this.clock.now() };
+  private async send(
+    session: Session,
+    fields: DistributiveOmit<WorkerEvent, 'numberId' | 'sessionId' | 'workerId' | 'timestamp'>,
+  ): Promise<boolean> {
+    const event = {
+      ...fields,
+      numberId: session.numberId,
+      sessionId: session.sessionId,
+      workerId: this.options.workerId,
+      timestamp: this.clock.now(),
+    };
     try {
       await this.emit(event);
       return true;
     } catch (error) {
-      this.logger.error(`Could not send ${event.action} for number ${session.numberId} to the backend: ${String(error)}`);
+      this.logger.error(
+        `Could not send ${event.action} for number ${session.numberId} to the backend: ${String(error)}`,
+      );
       return false;
     }
   }

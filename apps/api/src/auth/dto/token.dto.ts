@@ -17,7 +17,8 @@ export class VerifyTokenDto {
 }
 
 export class TokenPairDto {
-  @ApiProperty({ description: 'Access token (JWT): `token_type`, `exp`, `iat`, `jti`, `user_id`, `role`.' }) access!: string;
+  @ApiProperty({ description: 'Access token (JWT): `token_type`, `exp`, `iat`, `jti`, `user_id`, `role`.' })
+  access!: string;
   @ApiProperty({ description: 'Refresh token (JWT); rotated on every refresh.' }) refresh!: string;
 }
 

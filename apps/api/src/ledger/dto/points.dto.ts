@@ -10,14 +10,17 @@ const Points = () =>
   ValidateBy({
     name: 'isPoints',
     validator: {
-      validate: (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_POINTS,
+      validate: (value: unknown) =>
+        typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_POINTS,
       defaultMessage: () => POINTS_MESSAGE,
     },
   });
 
 export class GrantPointsDto {
   @ApiProperty({ example: 'alice' })
-  @IsString() @MinLength(1) @MaxLength(150)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(150)
   username!: string;
 
   @ApiProperty({ example: 500, minimum: 1, maximum: MAX_POINTS })
@@ -25,12 +28,19 @@ export class GrantPointsDto {
   points!: number;
 
   @ApiPropertyOptional({ example: 'Welcome bonus', maxLength: 500 })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   reason?: string;
 }
 
 export class CreateExchangeTokenDto {
-  @ApiProperty({ example: 100, minimum: 1, maximum: MAX_POINTS, description: 'Points to put on hold behind the token.' })
+  @ApiProperty({
+    example: 100,
+    minimum: 1,
+    maximum: MAX_POINTS,
+    description: 'Points to put on hold behind the token.',
+  })
   @Points()
   points!: number;
 }
@@ -44,11 +54,17 @@ export class ValidateExchangeTokenDto {
 
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_PAGE_SIZE)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   cursor?: string;
 }
 
@@ -98,7 +114,11 @@ export class ValidationResultDto {
 export class TokenStatusDto {
   @ApiProperty() token!: string;
   @ApiProperty({ example: 100 }) points!: number;
-  @ApiProperty({ enum: ['active', 'used', 'expired'], description: '`expired` as soon as `expiresAt` is past, even before the sweep.' }) status!: string;
+  @ApiProperty({
+    enum: ['active', 'used', 'expired'],
+    description: '`expired` as soon as `expiresAt` is past, even before the sweep.',
+  })
+  status!: string;
   @ApiProperty() expiresAt!: Date;
   @ApiProperty({ example: 42 }) secondsRemaining!: number;
 }

@@ -26,26 +26,39 @@ describe.each(databaseTargets())('BaileysAuthStateRepository on the %s database'
   });
 
   it('stores credentials and keys encrypted, and reads them back', async () => {
-    const creds = JSON.stringify({ noiseKey: { private: { type: 'Buffer', data: 'c2VjcmV0LW5vaXNlLWtleQ==' } }, registered: true });
+    const creds = JSON.stringify({
+      noiseKey: { private: { type: 'Buffer', data: 'c2VjcmV0LW5vaXNlLWtleQ==' } },
+      registered: true,
+    });
     await repository.write(SID, [
       { category: 'creds', itemId: 'creds', json: creds },
       { category: 'pre-key', itemId: '1', json: '{"public":"a"}' },
       { category: 'pre-key', itemId: '2', json: '{"public":"b"}' },
     ]);
-    const rows = await dataSource.query<{ sealed: string }[]>('SELECT sealed FROM whatsapp_auth_state WHERE session_id = $1', [SID]);
+    const rows = await dataSource.query<{ sealed: string }[]>(
+      'SELECT sealed FROM whatsapp_auth_state WHERE session_id = $1',
+      [SID],
+    );
     expect(rows).toHaveLength(3);
     for (const row of rows) {
       expect(row.sealed).not.toMatch(/noise|public|c2VjcmV0/); // nothing readable at rest
     }
     expect((await repository.read(SID, 'creds', ['creds'])).get('creds')).toBe(creds);
-    expect(await repository.read(SID, 'pre-key', ['1', '2', '3'])).toEqual(new Map([['1', '{"public":"a"}'], ['2', '{"public":"b"}']]));
+    expect(await repository.read(SID, 'pre-key', ['1', '2', '3'])).toEqual(
+      new Map([
+        ['1', '{"public":"a"}'],
+        ['2', '{"public":"b"}'],
+      ]),
+    );
 
     await repository.write(SID, [{ category: 'pre-key', itemId: '1', json: null }]);
     expect([...(await repository.read(SID, 'pre-key', ['1', '2'])).keys()]).toEqual(['2']);
   });
 
-  it('refuses values read with another key, or moved to another session\'s row', async () => {
-    await repository.write('session_7_+221770000007', [{ category: 'creds', itemId: 'creds', json: '{"registered":true}' }]);
+  it("refuses values read with another key, or moved to another session's row", async () => {
+    await repository.write('session_7_+221770000007', [
+      { category: 'creds', itemId: 'creds', json: '{"registered":true}' },
+    ]);
     const other = new BaileysAuthStateRepository(dataSource, new CredentialsCipher(`${SECRET}-rotated`));
     await expect(other.read('session_7_+221770000007', 'creds', ['creds'])).rejects.toThrow();
     await dataSource.query(
@@ -57,8 +70,12 @@ describe.each(databaseTargets())('BaileysAuthStateRepository on the %s database'
   });
 
   it('wipes a session and lists one item of every session', async () => {
-    await repository.write('session_8_+221770000008', [{ category: 'meta', itemId: 'session', json: '{"workerId":"worker-1"}' }]);
-    expect(await repository.readAll('meta', 'session')).toEqual([{ sessionId: 'session_8_+221770000008', json: '{"workerId":"worker-1"}' }]);
+    await repository.write('session_8_+221770000008', [
+      { category: 'meta', itemId: 'session', json: '{"workerId":"worker-1"}' },
+    ]);
+    expect(await repository.readAll('meta', 'session')).toEqual([
+      { sessionId: 'session_8_+221770000008', json: '{"workerId":"worker-1"}' },
+    ]);
     await repository.wipe('session_8_+221770000008');
     expect(await repository.readAll('meta', 'session')).toEqual([]);
   });

@@ -27,7 +27,9 @@ export class BaileysAuthStateRepository {
       'SELECT item_id, sealed FROM whatsapp_auth_state WHERE session_id = $1 AND category = $2 AND item_id = ANY($3::text[])',
       [sessionId, category, itemIds],
     );
-    return new Map(rows.map((row) => [row.item_id, this.cipher.open(row.sealed, aad(sessionId, category, row.item_id))]));
+    return new Map(
+      rows.map((row) => [row.item_id, this.cipher.open(row.sealed, aad(sessionId, category, row.item_id))]),
+    );
   }
 
   /** Writes (or deletes, `json: null`) several items in one transaction. */
@@ -38,12 +40,20 @@ export class BaileysAuthStateRepository {
     await this.dataSource.transaction(async (manager) => {
       for (const item of items) {
         if (item.json === null) {
-          await manager.query('DELETE FROM whatsapp_auth_state WHERE session_id = $1 AND category = $2 AND item_id = $3', [sessionId, item.category, item.itemId]);
+          await manager.query(
+            'DELETE FROM whatsapp_auth_state WHERE session_id = $1 AND category = $2 AND item_id = $3',
+            [sessionId, item.category, item.itemId],
+          );
         } else {
           await manager.query(
             `INSERT INTO whatsapp_auth_state (session_id, category, item_id, sealed, updated_at) VALUES ($1, $2, $3, $4, now())
              ON CONFLICT (session_id, category, item_id) DO UPDATE SET sealed = EXCLUDED.sealed, updated_at = now()`,
-            [sessionId, item.category, item.itemId, this.cipher.seal(item.json, aad(sessionId, item.category, item.itemId))],
+            [
+              sessionId,
+              item.category,
+              item.itemId,
+              this.cipher.seal(item.json, aad(sessionId, item.category, item.itemId)),
+            ],
           );
         }
       }
@@ -61,7 +71,10 @@ export class BaileysAuthStateRepository {
       'SELECT session_id, sealed FROM whatsapp_auth_state WHERE category = $1 AND item_id = $2',
       [category, itemId],
     );
-    return rows.map((row) => ({ sessionId: row.session_id, json: this.cipher.open(row.sealed, aad(row.session_id, category, itemId)) }));
+    return rows.map((row) => ({
+      sessionId: row.session_id,
+      json: this.cipher.open(row.sealed, aad(row.session_id, category, itemId)),
+    }));
   }
 }
 

@@ -24,7 +24,11 @@ export async function databaseAuthState(
       const result: { [id: string]: SignalDataTypeMap[T] } = {};
       for (const [id, json] of found) {
         const value = parse(json);
-        result[id] = (type === 'app-state-sync-key' && typeof value === 'object' && value !== null ? runtime.appStateSyncKeyFromObject(value) : value) as SignalDataTypeMap[T];
+        result[id] = (
+          type === 'app-state-sync-key' && typeof value === 'object' && value !== null
+            ? runtime.appStateSyncKeyFromObject(value)
+            : value
+        ) as SignalDataTypeMap[T];
       }
       return result;
     },
@@ -32,7 +36,11 @@ export async function databaseAuthState(
       const items: SealedItem[] = [];
       for (const [category, entries] of Object.entries(data)) {
         for (const [itemId, value] of Object.entries(entries ?? {})) {
-          items.push({ category, itemId, json: value === null || value === undefined ? null : JSON.stringify(value, replacer) });
+          items.push({
+            category,
+            itemId,
+            json: value === null || value === undefined ? null : JSON.stringify(value, replacer),
+          });
         }
       }
       await repository.write(sessionId, items);

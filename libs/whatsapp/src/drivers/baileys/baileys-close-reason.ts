@@ -32,7 +32,11 @@ export type CloseAction =
   | 'reconnect';
 
 /** Classifies `lastDisconnect.error` of a close update (a Boom with `output.statusCode`, or a plain Error). */
-export function classifyClose(lastDisconnect: ConnectionState['lastDisconnect']): { action: CloseAction; code: number | undefined; message: string } {
+export function classifyClose(lastDisconnect: ConnectionState['lastDisconnect']): {
+  action: CloseAction;
+  code: number | undefined;
+  message: string;
+} {
   const error = lastDisconnect?.error;
   const output = (error as { output?: { statusCode?: unknown } } | undefined)?.output;
   const code = typeof output?.statusCode === 'number' ? output.statusCode : undefined;

@@ -51,7 +51,9 @@ export class BaileysConnection {
     });
     this.socket = socket;
     socket.ev.on('creds.update', () => {
-      this.saveCreds().catch((error: unknown) => this.logger.error(`Could not save the credentials of ${this.sessionId}: ${String(error)}`));
+      this.saveCreds().catch((error: unknown) =>
+        this.logger.error(`Could not save the credentials of ${this.sessionId}: ${String(error)}`),
+      );
     });
     socket.ev.on('connection.update', (update) => {
       // One update at a time, in order: handling `open` awaits a write, and a `close` right
@@ -97,7 +99,9 @@ export class BaileysConnection {
     this.socket = undefined;
     switch (action) {
       case 'restart':
-        this.logger.log(`Session ${this.sessionId}: restart required after pairing (515), reopening with the saved credentials`);
+        this.logger.log(
+          `Session ${this.sessionId}: restart required after pairing (515), reopening with the saved credentials`,
+        );
         await this.reopen();
         return;
       case 'qr_expired':
@@ -132,7 +136,9 @@ export class BaileysConnection {
     }
     const delay = Math.min(maxMs, baseMs * 2 ** this.failures);
     this.failures++;
-    this.logger.warn(`Session ${this.sessionId} closed (${code ?? 'no code'}: ${message}); reconnecting in ${delay} ms (try ${this.failures}/${retries})`);
+    this.logger.warn(
+      `Session ${this.sessionId} closed (${code ?? 'no code'}: ${message}); reconnecting in ${delay} ms (try ${this.failures}/${retries})`,
+    );
     this.retryTimer = setTimeout(() => void this.reopen(), delay);
   }
 

@@ -1,4 +1,11 @@
-import type { AuthenticationCreds, AuthenticationState, ConnectionState, SignalDataSet, SignalDataTypeMap, UserFacingSocketConfig } from 'baileys';
+import type {
+  AuthenticationCreds,
+  AuthenticationState,
+  ConnectionState,
+  SignalDataSet,
+  SignalDataTypeMap,
+  UserFacingSocketConfig,
+} from 'baileys';
 
 /** What the driver uses of a Baileys socket (`makeWASocket(...)`): its events and `end`. */
 export interface BaileysSocket {

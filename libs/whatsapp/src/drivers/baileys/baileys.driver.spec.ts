@@ -11,7 +11,10 @@ import { AuthenticationCreds, BaileysRuntime, BaileysSocket, ConnectionState } f
 /** A Baileys socket whose `connection.update`s the test plays, in the shapes of baileys/lib/Socket/socket.js. */
 class FakeSocket implements BaileysSocket {
   readonly emitter = new EventEmitter();
-  readonly ev = { on: (event: string, listener: (arg: never) => void) => void this.emitter.on(event, listener as (...args: unknown[]) => void) } as BaileysSocket['ev'];
+  readonly ev = {
+    on: (event: string, listener: (arg: never) => void) =>
+      void this.emitter.on(event, listener as (...args: unknown[]) => void),
+  } as BaileysSocket['ev'];
   ended = false;
   constructor(readonly creds: AuthenticationCreds) {}
 
@@ -20,7 +23,10 @@ class FakeSocket implements BaileysSocket {
   }
 
   close(message: string, statusCode: number): void {
-    this.update({ connection: 'close', lastDisconnect: { error: new Boom(message, { statusCode }), date: new Date() } });
+    this.update({
+      connection: 'close',
+      lastDisconnect: { error: new Boom(message, { statusCode }), date: new Date() },
+    });
   }
 
   end(): void {
@@ -78,11 +84,16 @@ function setup(workerId = 'worker-1') {
       sockets.push(socket);
       return socket;
     },
-    initAuthCreds: () => ({ noiseKey: { public: 'n', private: 'n' }, registered: false }) as unknown as AuthenticationCreds,
+    initAuthCreds: () =>
+      ({ noiseKey: { public: 'n', private: 'n' }, registered: false }) as unknown as AuthenticationCreds,
     BufferJSON: { replacer: (_key, value) => value, reviver: (_key, value) => value },
     appStateSyncKeyFromObject: (value) => value,
   };
-  const driver = new BaileysDriver(() => Promise.resolve(runtime), store, { workerId, qrTimeoutMs: 20_000, backoff: { baseMs: 1_000, maxMs: 4_000, retries: 3 } });
+  const driver = new BaileysDriver(() => Promise.resolve(runtime), store, {
+    workerId,
+    qrTimeoutMs: 20_000,
+    backoff: { baseMs: 1_000, maxMs: 4_000, retries: 3 },
+  });
   const seen: string[] = [];
   const listener: DriverSessionListener = {
     qr: (payload) => seen.push(`qr ${payload}`),
@@ -122,7 +133,12 @@ describe(BaileysDriver.name, () => {
     sockets[1].update({ connection: 'open' });
     await flush();
     expect(seen).toEqual(['qr 2@ref1,noise,identity,adv,1', 'qr 2@ref2,noise,identity,adv,1', 'connected']);
-    expect(JSON.parse(store.rows.get(`${SID}|meta|session`)!)).toEqual({ workerId: 'worker-1', numberId: 6, phoneNumber: '+221771234567', registered: true });
+    expect(JSON.parse(store.rows.get(`${SID}|meta|session`)!)).toEqual({
+      workerId: 'worker-1',
+      numberId: 6,
+      phoneNumber: '+221771234567',
+      registered: true,
+    });
   });
 
   it('reports "QR refs attempts ended" (408) as an expired QR, not as a network failure', async () => {
@@ -151,7 +167,10 @@ describe(BaileysDriver.name, () => {
     sockets[2].close('Connection was lost', 408);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(sockets).toHaveLength(4);
-    for (const [index, wait] of [[3, 2_000], [4, 4_000]] as const) {
+    for (const [index, wait] of [
+      [3, 2_000],
+      [4, 4_000],
+    ] as const) {
       sockets[index].close('Connection Failure', 500);
       await jest.advanceTimersByTimeAsync(wait);
     }
@@ -217,7 +236,13 @@ describe(BaileysDriver.name, () => {
   it('restores only the paired sessions of this worker', async () => {
     const { driver, store } = setup('worker-1');
     const meta = (sessionId: string, workerId: string, registered: boolean, numberId: number) =>
-      store.write(sessionId, [{ category: 'meta', itemId: 'session', json: JSON.stringify({ workerId, numberId, phoneNumber: '+221770000000', registered }) }]);
+      store.write(sessionId, [
+        {
+          category: 'meta',
+          itemId: 'session',
+          json: JSON.stringify({ workerId, numberId, phoneNumber: '+221770000000', registered }),
+        },
+      ]);
     await meta('session_1_+221770000000', 'worker-1', true, 1);
     await meta('session_2_+221770000000', 'worker-1', false, 2);
     await meta('session_3_+221770000000', 'worker-2', true, 3);
@@ -227,8 +252,17 @@ describe(BaileysDriver.name, () => {
   it('drives the seed lifecycle with the session manager: rotated QRs are counted, a scan connects and resets the counter', async () => {
     const { driver, sockets } = setup();
     const events: WorkerEvent[] = [];
-    const manager = new SessionManager(driver, (event) => Promise.resolve(void events.push(event)), { workerId: 'worker-1', qrTimeoutMs: 20_000, maxQrRetries: 3, renderQr: (payload) => Promise.resolve(`data:image/png;base64,${payload}`) });
-    await manager.validate({ action: 'validate_number', data: { numberId: 6, phoneNumber: '+221771234567' }, timestamp: 1 });
+    const manager = new SessionManager(driver, (event) => Promise.resolve(void events.push(event)), {
+      workerId: 'worker-1',
+      qrTimeoutMs: 20_000,
+      maxQrRetries: 3,
+      renderQr: (payload) => Promise.resolve(`data:image/png;base64,${payload}`),
+    });
+    await manager.validate({
+      action: 'validate_number',
+      data: { numberId: 6, phoneNumber: '+221771234567' },
+      timestamp: 1,
+    });
     sockets[0].update({ qr: 'r1' });
     await flush();
     await jest.advanceTimersByTimeAsync(20_000);

@@ -34,9 +34,18 @@ export class BaileysDriver implements WhatsappDriver {
     private readonly options: BaileysDriverOptions,
   ) {}
 
-  async open(target: { sessionId: string; numberId: number; phoneNumber: string }, listener: DriverSessionListener): Promise<DriverSession> {
+  async open(
+    target: { sessionId: string; numberId: number; phoneNumber: string },
+    listener: DriverSessionListener,
+  ): Promise<DriverSession> {
     const runtime = await this.runtime();
-    const remember = (registered: boolean) => this.writeMeta(target.sessionId, { workerId: this.options.workerId, numberId: target.numberId, phoneNumber: target.phoneNumber, registered });
+    const remember = (registered: boolean) =>
+      this.writeMeta(target.sessionId, {
+        workerId: this.options.workerId,
+        numberId: target.numberId,
+        phoneNumber: target.phoneNumber,
+        registered,
+      });
     // Taking a session over (another worker died) makes it ours from now on.
     await remember(await this.isRegistered(target.sessionId));
     const connection = new BaileysConnection(target.sessionId, listener, runtime, this.repository, {

@@ -15,7 +15,9 @@ export class CredentialsCipher {
 
   constructor(secret: string) {
     if (secret.length < 32) {
-      throw new Error('The WhatsApp credentials key needs a secret of at least 32 characters (WHATSAPP_CREDENTIALS_SECRET or JWT_SIGNING_KEY)');
+      throw new Error(
+        'The WhatsApp credentials key needs a secret of at least 32 characters (WHATSAPP_CREDENTIALS_SECRET or JWT_SIGNING_KEY)',
+      );
     }
     this.key = Buffer.from(hkdfSync('sha256', secret, 'hourglass', 'whatsapp credentials v1', 32));
   }
