@@ -98,13 +98,11 @@ describe.each(stackTargets())('JWT security on the %s stack', (target) => {
     it('kills live access tokens on a password change', async () => {
       const bob = await createUser(app, 'bob');
       const pair = await login(app, 'bob');
-      await app
-        .get(UsersService)
-        .changePassword(bob.id, {
-          old_password: 'correct-horse',
-          new_password1: 'another-password',
-          new_password2: 'another-password',
-        });
+      await app.get(UsersService).changePassword(bob.id, {
+        old_password: 'correct-horse',
+        new_password1: 'another-password',
+        new_password2: 'another-password',
+      });
       await me(pair.access).expect(401, accessInvalid('Token is blacklisted'));
       await login(app, 'bob', 'another-password');
     });

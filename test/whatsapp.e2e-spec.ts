@@ -70,12 +70,10 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
       .post('/api/whatsapp/numbers/', { phoneNumber: number.phoneNumber })
       .expect(409, { detail: 'This phone number is already registered.', code: 'phone_number_taken' });
     for (const phoneNumber of ['221771234567', '+0221771234567', '+22', '+2217712345678901', 42, '']) {
-      await alice
-        .post('/api/whatsapp/numbers/', { phoneNumber })
-        .expect(400, {
-          detail: 'Enter a phone number in E.164 form, e.g. +221771234567.',
-          code: 'invalid_phone_number',
-        });
+      await alice.post('/api/whatsapp/numbers/', { phoneNumber }).expect(400, {
+        detail: 'Enter a phone number in E.164 form, e.g. +221771234567.',
+        code: 'invalid_phone_number',
+      });
     }
   });
 
@@ -164,12 +162,10 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
 
   it('refuses a manual regeneration of a number never validated, and unknown ids', async () => {
     const number = await registered();
-    await admin
-      .post(`/api/whatsapp/numbers/${number.id}/regenerate-qr/`)
-      .expect(409, {
-        detail: 'This number was never validated: request a validation first.',
-        code: 'validation_not_requested',
-      });
+    await admin.post(`/api/whatsapp/numbers/${number.id}/regenerate-qr/`).expect(409, {
+      detail: 'This number was never validated: request a validation first.',
+      code: 'validation_not_requested',
+    });
     await admin.post(`/api/whatsapp/numbers/${number.id}/simulate-scan/`).expect(409);
     for (const id of ['999999', 'abc', '0', '-1', '1.5', '0x1', '1e0', '%201', '99999999999999999999']) {
       await admin.get(`/api/whatsapp/numbers/${id}/`).expect(404, { detail: 'Not found.', code: 'not_found' });
@@ -205,12 +201,10 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
       .spyOn(app.get(MessageBus), 'publish')
       .mockRejectedValueOnce(new Error('Publish timed out after 30000 ms'));
     try {
-      await alice
-        .post(`/api/whatsapp/numbers/${number.id}/validate/`)
-        .expect(503, {
-          detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.',
-          code: 'bus_unavailable',
-        });
+      await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(503, {
+        detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.',
+        code: 'bus_unavailable',
+      });
     } finally {
       publish.mockRestore();
     }
