@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { BusServerFactory, WORKER_EVENTS_QUEUE } from '@app/messaging';
-import { Type, ValidationPipe } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -9,8 +9,8 @@ import { ApiModule } from './api.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { enableCors } from './http/cors';
 import { useBodyParsers } from './http/body-parsers';
-import { RequestValidationError } from './http/request-errors';
 import { RouteTable } from './http/route-table';
+import { apiValidationPipe } from './http/validation-pipe';
 import { setupSwagger } from './swagger';
 
 /**
@@ -34,14 +34,7 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   // Routes are known only once the app is initialised; the filter reads them lazily.
   const routes: { table?: RouteTable } = {};
   app.useGlobalFilters(new AllExceptionsFilter(() => routes.table));
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) => RequestValidationError.fromValidationErrors(errors),
-    }),
-  );
+  app.useGlobalPipes(apiValidationPipe());
   setupSwagger(app);
 
   const queues = [WORKER_EVENTS_QUEUE, ...(config.embeddedBus ? workerQueues(config) : [])];

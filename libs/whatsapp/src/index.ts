@@ -13,7 +13,7 @@ export { NUMBER_STATUSES, WhatsappNumberEntity } from './numbers/whatsapp-number
 export type { NumberStatus } from './numbers/whatsapp-number.entity';
 export { WhatsappNumbersModule } from './numbers/whatsapp-numbers.module';
 export { WhatsappNumbersService } from './numbers/whatsapp-numbers.service';
-export type { WhatsappNumberView } from './numbers/whatsapp-numbers.service';
+export type { NewWhatsappNumber, WhatsappNumberView } from './numbers/whatsapp-numbers.service';
 export { SessionManager } from './session/session-manager.service';
 export type { EventSink, SessionManagerOptions } from './session/session-manager.service';
 export { qrImageDataUrl } from './session/qr-image';

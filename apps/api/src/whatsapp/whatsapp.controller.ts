@@ -4,7 +4,6 @@ import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Sse } from 
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -38,9 +37,9 @@ export class WhatsappController {
   @Authenticated()
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a phone number to validate.' })
-  @ApiBody({ type: CreateWhatsappNumberDto })
   @ApiCreatedResponse({ type: WhatsappNumberDto })
   @ApiBadRequestResponse({
+    description: '`phoneNumber` is missing or not E.164 (any other field is refused with `invalid`).',
     schema: {
       example: { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' },
     },
@@ -48,8 +47,8 @@ export class WhatsappController {
   @ApiConflictResponse({
     schema: { example: { detail: 'This phone number is already registered.', code: 'phone_number_taken' } },
   })
-  register(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown) {
-    return this.numbers.register(user, body);
+  register(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateWhatsappNumberDto) {
+    return this.numbers.register(user.id, body);
   }
 
   @Get(':id')

@@ -18,6 +18,11 @@ import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
 /** A worker silent for this many heartbeat intervals is taken for gone. */
 const STALE_HEARTBEATS = 3;
 
+/** A number to register: `phoneNumber` in E.164 form (`+`, country code, number). */
+export interface NewWhatsappNumber {
+  phoneNumber: string;
+}
+
 /** What `GET /api/whatsapp/numbers/:id/` answers (CONTRACT §6). */
 export interface WhatsappNumberView {
   id: number;
@@ -47,13 +52,15 @@ export class WhatsappNumbersService {
     private readonly config: AppConfig,
   ) {}
 
-  async register(user: AuthenticatedUser, body: unknown): Promise<WhatsappNumberView> {
-    const phoneNumber =
-      typeof body === 'object' && body !== null ? (body as Record<string, unknown>).phoneNumber : undefined;
-    if (typeof phoneNumber !== 'string' || !E164.test(phoneNumber.trim())) {
+  /**
+   * Registers an E.164 number (the API's DTO checks the form; the check here keeps other callers
+   * honest) for `ownerId`. A number belongs to one user only: a second registration is a conflict.
+   */
+  async register(ownerId: number, { phoneNumber }: NewWhatsappNumber): Promise<WhatsappNumberView> {
+    if (!E164.test(phoneNumber)) {
       throw new InvalidPhoneNumberError();
     }
-    const created = await this.numbers.insert(phoneNumber.trim(), user.id, this.config.WHATSAPP_MAX_QR_RETRIES);
+    const created = await this.numbers.insert(phoneNumber, ownerId, this.config.WHATSAPP_MAX_QR_RETRIES);
     if (!created) {
       throw new PhoneNumberTakenError();
     }

@@ -17,13 +17,13 @@ const Points = () =>
   });
 
 export class GrantPointsDto {
-  @ApiProperty({ example: 'alice' })
+  @ApiProperty({ example: 'alice', minLength: 1, maxLength: 150 })
   @IsString()
   @MinLength(1)
   @MaxLength(150)
   username!: string;
 
-  @ApiProperty({ example: 500, minimum: 1, maximum: MAX_POINTS })
+  @ApiProperty({ type: 'integer', example: 500, minimum: 1, maximum: MAX_POINTS })
   @Points()
   points!: number;
 
@@ -36,6 +36,7 @@ export class GrantPointsDto {
 
 export class CreateExchangeTokenDto {
   @ApiProperty({
+    type: 'integer',
     example: 100,
     minimum: 1,
     maximum: MAX_POINTS,
@@ -53,7 +54,7 @@ export class ValidateExchangeTokenDto {
 }
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -61,7 +62,7 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.' })
+  @ApiPropertyOptional({ description: 'The `nextCursor` of the previous page.', maxLength: 500 })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -7,6 +7,8 @@ export class StoreVintedCookiesDto {
     description:
       'The browser cookie string of a logged-in www.vinted.fr tab (developer tools → Network → a request → `Cookie`). Must contain `access_token_web` and `refresh_token_web`.',
     example: 'anon_id=…; access_token_web=eyJ…; refresh_token_web=eyJ…; _vinted_fr_session=…',
+    minLength: 1,
+    maxLength: 32_768,
   })
   @IsString()
   @IsNotEmpty()
@@ -47,6 +49,7 @@ export class SchedulerControlDto {
   action!: SchedulerAction;
 
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: 1440,
     example: 30,

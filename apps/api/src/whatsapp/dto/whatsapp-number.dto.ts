@@ -1,10 +1,33 @@
-import { NUMBER_STATUSES } from '@app/whatsapp';
+import { E164, InvalidPhoneNumberError, NUMBER_STATUSES } from '@app/whatsapp';
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ValidateBy } from 'class-validator';
+import { answeredWith } from '../../http/validation-pipe';
 
-// Documentation only: the service validates the `unknown` body itself (E.164, `{detail, code}` errors).
+/**
+ * E.164 after trimming. Any refusal (missing, not a string, wrong form) answers the contract's
+ * single `invalid_phone_number` error, not the generic `invalid` body.
+ */
+const IsE164PhoneNumber = () =>
+  ValidateBy(
+    {
+      name: 'isE164PhoneNumber',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && E164.test(value),
+        defaultMessage: () => new InvalidPhoneNumberError().message,
+      },
+    },
+    answeredWith(() => new InvalidPhoneNumberError()),
+  );
 
 export class CreateWhatsappNumberDto {
-  @ApiProperty({ example: '+221771234567', description: 'E.164: `+`, country code, number; 8 to 15 digits.' })
+  @ApiProperty({
+    example: '+221771234567',
+    pattern: E164.source,
+    description: 'E.164: `+`, country code, number; 8 to 15 digits. Surrounding spaces are ignored.',
+  })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsE164PhoneNumber()
   phoneNumber!: string;
 }
 
