@@ -20,7 +20,7 @@ export interface OutputOptions {
 /**
  * Base of every command that reports. The subclass adapts one lib call into a `CommandReport`;
  * this class owns `--json`, prints the report and turns a failed report into the exit status
- * (main.ts prints the error's line and exits 1).
+ * (`exitOnCommandFailure` prints the error in one line and exits 1).
  */
 export abstract class ReportingCommand<Options extends object = object> extends CommandRunner {
   async run(args: string[], options: Options & OutputOptions): Promise<void> {
