@@ -37,4 +37,26 @@ describe.each(databaseTargets())('cli users create / flush-expired-tokens on %s'
     const result = await runApp('cli', env(), ['flush-expired-tokens']);
     expect(result).toMatchObject({ code: 0, stdout: 'Deleted 0 expired refresh token(s).\n' });
   });
+
+  it('prints users create and flush-expired-tokens as one JSON object with --json', async () => {
+    const created = await runApp('cli', env(), [
+      'users',
+      'create',
+      '--username',
+      'nora',
+      '--password',
+      'long-enough',
+      '--json',
+    ]);
+    expect(created).toMatchObject({ code: 0 });
+    expect(JSON.parse(created.stdout)).toEqual({
+      id: expect.any(Number),
+      username: 'nora',
+      email: '',
+      role: 'customer',
+    });
+
+    const flushed = await runApp('cli', env(), ['flush-expired-tokens', '--json']);
+    expect(flushed).toMatchObject({ code: 0, stdout: '{"deleted":0}\n' });
+  });
 });

@@ -1,15 +1,15 @@
 import { DEFAULT_SWEEP_BATCH_SIZE } from '@app/ledger';
-import { StackTarget, TsScriptProcess, stackTargets } from '@app/testing';
+import { StackTarget, runApp, stackTargets } from '@app/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SIGNING_KEY, startAuthApp } from './support/auth-app';
 import { Actor, NO_CRON, actor, expireTokens, signedIn, sql } from './support/ledger-app';
 
 /**
- * The admin CLI against a running API's database. It runs from source through ts-node (the same
- * code `npm run cli` builds), so this spec needs no `npm run build`. Embedded, the CLI attaches
- * to the API's database socket, as it does next to `npm start`.
+ * The admin CLI against a running API's database. It runs the compiled CLI, as `npm run cli` does
+ * (`npm test` builds it first). Embedded, the CLI attaches to the API's database socket, as it
+ * does next to `npm start`.
  */
-// Each CLI run compiles the app through ts-node (a few seconds, more on a loaded machine).
+// The progress-bar test releases several batches of tokens; on a loaded machine that takes a while.
 jest.setTimeout(180_000);
 
 describe.each(stackTargets())(
@@ -19,7 +19,7 @@ describe.each(stackTargets())(
     let close: () => Promise<void>;
     let env: Record<string, string>;
     let admin: Actor;
-    const cli = (...args: string[]) => TsScriptProcess.run('apps/cli/src/main.ts', args, env);
+    const cli = (...args: string[]) => runApp('cli', env, args);
 
     beforeAll(async () => {
       const started = await startAuthApp(target, { EXCHANGE_EXPIRY_CRON: NO_CRON });
@@ -148,6 +148,32 @@ describe.each(stackTargets())(
       expect(drift.stderr.trim()).toBe('Error: Ledger drift: 1 problem(s) found.');
       await sql(app).query(
         `UPDATE point_accounts SET balance = balance - 7 WHERE user_id = (SELECT id FROM users WHERE username = 'user2')`,
+      );
+    });
+
+    it('prints points grant and ledger verify as one JSON object with --json, drift included', async () => {
+      await actor(app, 'user3', 'customer');
+      const granted = await cli('points', 'grant', '--username', 'user3', '--points', '25', '--json');
+      expect(granted).toMatchObject({ code: 0 });
+      expect(JSON.parse(granted.stdout)).toEqual({ username: 'user3', points: 25, balance: 25 });
+
+      const consistent = await cli('ledger', 'verify', '--json');
+      expect(consistent.code).toBe(0);
+      expect(JSON.parse(consistent.stdout)).toEqual({ consistent: true, accounts: expect.any(Number), problems: [] });
+
+      await sql(app).query(
+        `UPDATE point_accounts SET balance = balance + 3 WHERE user_id = (SELECT id FROM users WHERE username = 'user3')`,
+      );
+      const drift = await cli('ledger', 'verify', '--json');
+      expect(drift.code).toBe(1);
+      expect(JSON.parse(drift.stdout)).toEqual({
+        consistent: false,
+        accounts: expect.any(Number),
+        problems: [expect.stringMatching(/^user user3 \(id \d+\): balance 28 held 0; journal says balance 25 held 0/)],
+      });
+      expect(drift.stderr.trim()).toBe('Error: Ledger drift: 1 problem(s) found.');
+      await sql(app).query(
+        `UPDATE point_accounts SET balance = balance - 3 WHERE user_id = (SELECT id FROM users WHERE username = 'user3')`,
       );
     });
   },

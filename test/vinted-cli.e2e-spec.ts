@@ -2,18 +2,18 @@ import {
   DatabaseTarget,
   FakeVintedServer,
   TestDatabase,
-  TsScriptProcess,
   createTestDatabase,
   databaseTargets,
+  runApp,
 } from '@app/testing';
 import { cookieValue } from './support/vinted-app';
 
 const OLD_SECRET = 'vinted-cli-old-secret-0123456789-0123456789';
 const NEW_SECRET = 'vinted-cli-new-secret-0123456789-0123456789';
 
-/** The CLI from source (ts-node), as `npm run cli` runs it once built. */
+/** The compiled CLI, as `npm run cli` runs it (`npm test` builds it first). */
 function cli(env: Record<string, string>, args: string[]) {
-  return TsScriptProcess.run('apps/cli/src/main.ts', args, { LOG_LEVEL: 'error', ...env });
+  return runApp('cli', { LOG_LEVEL: 'error', ...env }, args);
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop();
@@ -94,6 +94,54 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
     expect(result.stdout).toContain('[ok]   database: reachable, 1 Vinted session(s) stored');
     expect(result.stdout).toContain('[FAIL] scheduler: stopped');
     expect(lastLine(result.stderr)).toBe('Error: 1 of 5 Vinted check(s) failed');
+  });
+
+  it('prints report, verify and diagnostic as one JSON object with --json, never a token', async () => {
+    const report = await cli(env(), ['vinted', 'report', '--json']);
+    expect(report.code).toBe(0);
+    expect(JSON.parse(report.stdout)).toEqual({
+      statuses: { active: 1, expired: 0, error: 0, requires_configuration: 0 },
+      sessions: [
+        {
+          username: 'root',
+          status: 'active',
+          accessExpiresAt: expect.any(String),
+          lastRefreshedAt: expect.any(String),
+          consecutiveFailures: 0,
+          lastError: null,
+        },
+      ],
+      scheduler: expect.objectContaining({ isActive: false, intervalMinutes: 30 }),
+    });
+
+    const verify = await cli(env(), ['vinted', 'verify', '--json']);
+    expect(verify.code).toBe(1);
+    const verified = JSON.parse(verify.stdout) as { ok: boolean; checks: { name: string; ok: boolean }[] };
+    expect(verified.ok).toBe(false);
+    expect(verified.checks.map(({ name, ok }) => [name, ok])).toEqual([
+      ['configuration', true],
+      ['secret', true],
+      ['database', true],
+      ['sessions', true],
+      ['scheduler', false],
+    ]);
+    expect(lastLine(verify.stderr)).toBe('Error: 1 of 5 Vinted check(s) failed');
+
+    const diagnostic = await cli(env(), ['vinted', 'diagnostic', '--json']);
+    expect(diagnostic.code).toBe(0);
+    expect(JSON.parse(diagnostic.stdout)).toEqual({
+      sessions: [
+        expect.objectContaining({
+          username: 'root',
+          status: 'active',
+          readable: true,
+          problem: null,
+          cookieNames: ['anon_id', 'v_udt', 'access_token_web', 'refresh_token_web', '_vinted_fr_session', 'datadome'],
+        }),
+      ],
+    });
+    expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'access_token_web'));
+    expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'refresh_token_web'));
   });
 
   it('reports a blocked refresh with exit 1', async () => {

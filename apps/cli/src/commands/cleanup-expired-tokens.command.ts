@@ -1,10 +1,11 @@
 import { DEFAULT_SWEEP_BATCH_SIZE, ExpirySweeper, SweepReport } from '@app/ledger';
 import { SingleBar } from 'cli-progress';
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
+import { CommandOutput } from '../output/command-output';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 interface CleanupOptions {
   dryRun?: boolean;
-  json?: boolean;
 }
 
 /** Above one batch the sweep takes a while: show a progress bar on stderr (drawn only on a terminal). */
@@ -15,23 +16,40 @@ const PROGRESS_THRESHOLD = DEFAULT_SWEEP_BATCH_SIZE;
   name: 'cleanup-expired-tokens',
   description: 'Release expired exchange tokens: restore their points and delete them',
 })
-export class CleanupExpiredTokensCommand extends CommandRunner {
+export class CleanupExpiredTokensCommand extends ReportingCommand<CleanupOptions> {
   constructor(private readonly sweeper: ExpirySweeper) {
     super();
   }
 
-  async run(_args: string[], options: CleanupOptions): Promise<void> {
+  protected async execute(_args: string[], options: CleanupOptions, output: CommandOutput): Promise<CommandReport> {
     const dryRun = options.dryRun === true;
     const found = await this.sweeper.countExpired();
-    const out = (line: string) => {
-      if (options.json !== true) {
-        process.stdout.write(`${line}\n`);
-      }
-    };
     if (dryRun) {
-      out('Dry run: nothing will be changed.');
+      output.announce('Dry run: nothing will be changed.');
     }
-    out(`Found ${found} expired tokens to clean up.`);
+    output.announce(`Found ${found} expired tokens to clean up.`);
+    const report = await this.sweep(dryRun, found);
+    const verb = dryRun ? 'Points would be restored for' : 'Points restored for';
+    return {
+      human: [
+        ...report.users.map((user) => `${verb} ${user.user}: +${user.points} points`),
+        dryRun ? 'Dry run finished (nothing was changed):' : 'Cleanup finished:',
+        `- ${report.tokens} tokens ${dryRun ? 'would be deleted' : 'deleted'}`,
+        `- ${report.users.length} users affected`,
+        `- ${report.points} points ${dryRun ? 'would be restored' : 'restored'} in total`,
+      ],
+      json: {
+        dryRun,
+        found,
+        tokensDeleted: report.tokens,
+        usersAffected: report.users.length,
+        pointsRestored: report.points,
+        users: report.users,
+      },
+    };
+  }
+
+  private async sweep(dryRun: boolean, found: number): Promise<SweepReport> {
     const bar =
       !dryRun && found > PROGRESS_THRESHOLD
         ? new SingleBar({
@@ -43,9 +61,8 @@ export class CleanupExpiredTokensCommand extends CommandRunner {
           })
         : undefined;
     bar?.start(found, 0);
-    let report: SweepReport;
     try {
-      report = await this.sweeper.sweep({
+      return await this.sweeper.sweep({
         trigger: 'cli',
         dryRun,
         onBatch: (done) => bar?.update(Math.min(done, found)),
@@ -53,27 +70,10 @@ export class CleanupExpiredTokensCommand extends CommandRunner {
     } finally {
       bar?.stop();
     }
-    if (options.json === true) {
-      process.stdout.write(
-        `${JSON.stringify({ dryRun, found, tokensDeleted: report.tokens, usersAffected: report.users.length, pointsRestored: report.points, users: report.users })}\n`,
-      );
-      return;
-    }
-    const verb = dryRun ? 'Points would be restored for' : 'Points restored for';
-    report.users.forEach((user) => out(`${verb} ${user.user}: +${user.points} points`));
-    out(dryRun ? 'Dry run finished (nothing was changed):' : 'Cleanup finished:');
-    out(`- ${report.tokens} tokens ${dryRun ? 'would be deleted' : 'deleted'}`);
-    out(`- ${report.users.length} users affected`);
-    out(`- ${report.points} points ${dryRun ? 'would be restored' : 'restored'} in total`);
   }
 
   @Option({ flags: '--dry-run', description: 'Show what would be cleaned up; change nothing' })
   parseDryRun(): boolean {
-    return true;
-  }
-
-  @Option({ flags: '--json', description: 'Print the report as one JSON object' })
-  parseJson(): boolean {
     return true;
   }
 }

@@ -1,15 +1,16 @@
 import { TokensService } from '@app/auth';
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 /** simplejwt's `flushexpiredtokens`: the same purge as the API's daily cron. */
 @Command({ name: 'flush-expired-tokens', description: 'Delete expired refresh tokens from the store' })
-export class FlushExpiredTokensCommand extends CommandRunner {
+export class FlushExpiredTokensCommand extends ReportingCommand {
   constructor(private readonly tokens: TokensService) {
     super();
   }
 
-  async run(): Promise<void> {
+  protected async execute(): Promise<CommandReport> {
     const deleted = await this.tokens.flushExpired();
-    process.stdout.write(`Deleted ${deleted} expired refresh token(s).\n`);
+    return { human: [`Deleted ${deleted} expired refresh token(s).`], json: { deleted } };
   }
 }

@@ -1,21 +1,19 @@
 import { MigrationService } from '@app/database';
-import { Command, CommandRunner } from 'nest-commander';
+import { Command } from 'nest-commander';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 @Command({ name: 'migrate', description: 'Apply the pending database migrations' })
-export class MigrateCommand extends CommandRunner {
+export class MigrateCommand extends ReportingCommand {
   constructor(private readonly migrations: MigrationService) {
     super();
   }
 
-  async run(): Promise<void> {
+  protected async execute(): Promise<CommandReport> {
     const applied = await this.migrations.run();
-    if (applied.length === 0) {
-      process.stdout.write('The database schema is up to date: no migration to apply.\n');
-      return;
-    }
-    for (const name of applied) {
-      process.stdout.write(`Applied ${name}\n`);
-    }
-    process.stdout.write(`${applied.length} migration(s) applied.\n`);
+    const human =
+      applied.length === 0
+        ? ['The database schema is up to date: no migration to apply.']
+        : [...applied.map((name) => `Applied ${name}`), `${applied.length} migration(s) applied.`];
+    return { human, json: { applied } };
   }
 }

@@ -1,6 +1,8 @@
 import { AppError } from '@app/common';
 import { LedgerService } from '@app/ledger';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { missingSubcommand } from '../output/command-failure';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 interface PointsGrantOptions {
   username: string;
@@ -9,14 +11,17 @@ interface PointsGrantOptions {
 }
 
 @SubCommand({ name: 'grant', description: 'Credit points to a user (a grant entry in the ledger)' })
-export class PointsGrantCommand extends CommandRunner {
+export class PointsGrantCommand extends ReportingCommand<PointsGrantOptions> {
   constructor(private readonly ledger: LedgerService) {
     super();
   }
 
-  async run(_args: string[], options: PointsGrantOptions): Promise<void> {
-    const { balance } = await this.ledger.grant(options.username, options.points, options.reason);
-    process.stdout.write(`Granted ${options.points} points to ${options.username}; balance is now ${balance}.\n`);
+  protected async execute(_args: string[], { username, points, reason }: PointsGrantOptions): Promise<CommandReport> {
+    const { balance } = await this.ledger.grant(username, points, reason);
+    return {
+      human: [`Granted ${points} points to ${username}; balance is now ${balance}.`],
+      json: { username, points, balance },
+    };
   }
 
   @Option({ flags: '--username <username>', description: 'Who receives the points', required: true })
@@ -42,6 +47,6 @@ export class PointsGrantCommand extends CommandRunner {
 @Command({ name: 'points', description: 'Manage point balances', subCommands: [PointsGrantCommand] })
 export class PointsCommand extends CommandRunner {
   run(): Promise<void> {
-    return Promise.reject(new Error('Missing subcommand: try `points grant --help`'));
+    return Promise.reject(missingSubcommand('points grant --help'));
   }
 }

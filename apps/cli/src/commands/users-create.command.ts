@@ -1,6 +1,8 @@
 import { ROLES, Role, UserInputError, UsersService } from '@app/auth';
 import { AppError } from '@app/common';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { missingSubcommand } from '../output/command-failure';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 interface UsersCreateOptions {
   username: string;
@@ -10,17 +12,17 @@ interface UsersCreateOptions {
 }
 
 @SubCommand({ name: 'create', description: 'Create an account (customer unless --role says otherwise)' })
-export class UsersCreateCommand extends CommandRunner {
+export class UsersCreateCommand extends ReportingCommand<UsersCreateOptions> {
   constructor(private readonly users: UsersService) {
     super();
   }
 
-  async run(_args: string[], options: UsersCreateOptions): Promise<void> {
-    const user = await this.users.create(options).catch((error: unknown) => {
+  protected async execute(_args: string[], options: UsersCreateOptions): Promise<CommandReport> {
+    const { id, username, email, role } = await this.users.create(options).catch((error: unknown) => {
       // Invalid input is the user's to fix: one line (`username: A user with that username already exists.`), no stack.
       throw error instanceof UserInputError ? new AppError('invalid', error.message) : error;
     });
-    process.stdout.write(`Created ${user.role} "${user.username}" (id ${user.id}).\n`);
+    return { human: [`Created ${role} "${username}" (id ${id}).`], json: { id, username, email, role } };
   }
 
   @Option({ flags: '--username <username>', description: 'Login name (unique, case-sensitive)', required: true })
@@ -47,6 +49,6 @@ export class UsersCreateCommand extends CommandRunner {
 @Command({ name: 'users', description: 'Manage accounts', subCommands: [UsersCreateCommand] })
 export class UsersCommand extends CommandRunner {
   run(): Promise<void> {
-    return Promise.reject(new Error('Missing subcommand: try `users create --help`'));
+    return Promise.reject(missingSubcommand('users create --help'));
   }
 }

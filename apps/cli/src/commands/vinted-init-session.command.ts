@@ -1,7 +1,8 @@
 import { AppConfig } from '@app/config';
 import { VintedSessionManager } from '@app/vinted';
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
-import { line, when } from './vinted-output';
+import { Option, SubCommand } from 'nest-commander';
+import { when } from '../output/format';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 interface InitSessionOptions {
   cookies: string;
@@ -13,7 +14,7 @@ interface InitSessionOptions {
   name: 'init-session',
   description: 'Store a Vinted browser cookie string for a user (default: the admin)',
 })
-export class VintedInitSessionCommand extends CommandRunner {
+export class VintedInitSessionCommand extends ReportingCommand<InitSessionOptions> {
   constructor(
     private readonly sessions: VintedSessionManager,
     private readonly config: AppConfig,
@@ -21,12 +22,15 @@ export class VintedInitSessionCommand extends CommandRunner {
     super();
   }
 
-  async run(_args: string[], options: InitSessionOptions): Promise<void> {
+  protected async execute(_args: string[], options: InitSessionOptions): Promise<CommandReport> {
     const userId = await this.sessions.userIdFor(options.username, this.config.ADMIN_USERNAME);
-    const stored = await this.sessions.store(userId, options.cookies);
-    line(
-      `Session stored for ${options.username ?? 'the admin'}: ${stored.status}, access token expires ${when(stored.expiresAt)}.`,
-    );
+    const { status, expiresAt } = await this.sessions.store(userId, options.cookies);
+    return {
+      human: [
+        `Session stored for ${options.username ?? 'the admin'}: ${status}, access token expires ${when(expiresAt)}.`,
+      ],
+      json: { userId, status, expiresAt },
+    };
   }
 
   @Option({

@@ -1,10 +1,17 @@
-import { SessionKeyRotation, TokenRefreshScheduler, VINTED_SESSION_STATUSES } from '@app/vinted';
-import { CommandRunner, SubCommand } from 'nest-commander';
-import { line, table, when } from './vinted-output';
+import {
+  SchedulerView,
+  SessionDiagnosis,
+  SessionKeyRotation,
+  TokenRefreshScheduler,
+  VINTED_SESSION_STATUSES,
+} from '@app/vinted';
+import { SubCommand } from 'nest-commander';
+import { table, when } from '../output/format';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 /** Seed 002's `vinted:report`: sessions by status, then one row per session, then the scheduler. */
 @SubCommand({ name: 'report', description: 'A table of the Vinted sessions by status, last refresh and failures' })
-export class VintedReportCommand extends CommandRunner {
+export class VintedReportCommand extends ReportingCommand {
   constructor(
     private readonly rotation: SessionKeyRotation,
     private readonly scheduler: TokenRefreshScheduler,
@@ -12,33 +19,53 @@ export class VintedReportCommand extends CommandRunner {
     super();
   }
 
-  async run(): Promise<void> {
+  protected async execute(): Promise<CommandReport> {
     const sessions = await this.rotation.diagnose();
-    line(
-      table(
-        ['status', 'sessions'],
-        VINTED_SESSION_STATUSES.map((status) => [status, String(sessions.filter((s) => s.status === status).length)]),
-      ),
+    const scheduler = await this.scheduler.view();
+    const statuses = Object.fromEntries(
+      VINTED_SESSION_STATUSES.map((status) => [status, sessions.filter((s) => s.status === status).length]),
     );
-    line();
-    if (sessions.length > 0) {
-      const rows = sessions.map((s) => [
-        s.username,
-        s.status,
-        when(s.accessExpiresAt),
-        when(s.lastRefreshedAt),
-        String(s.consecutiveFailures),
-        s.lastError ?? '-',
-      ]);
-      line(table(['user', 'status', 'access token expires', 'last refresh', 'failures', 'last error'], rows));
-      line();
-    }
-    const state = await this.scheduler.view();
-    const lastRun = state.lastRun
-      ? `${state.lastRun.checked} checked, ${state.lastRun.refreshed} refreshed, ${state.lastRun.failed} failed`
-      : 'never ran';
-    line(
-      `Scheduler: ${state.isActive ? 'active' : 'stopped'}, every ${state.intervalMinutes} min; last run ${when(state.lastRunAt)} (${lastRun}); next run ${when(state.nextRunAt)}`,
-    );
+    return {
+      human: [
+        table(
+          ['status', 'sessions'],
+          Object.entries(statuses).map(([status, count]) => [status, String(count)]),
+        ),
+        '',
+        ...(sessions.length > 0 ? [sessionTable(sessions), ''] : []),
+        schedulerLine(scheduler),
+      ],
+      json: {
+        statuses,
+        sessions: sessions.map((s) => ({
+          username: s.username,
+          status: s.status,
+          accessExpiresAt: s.accessExpiresAt,
+          lastRefreshedAt: s.lastRefreshedAt,
+          consecutiveFailures: s.consecutiveFailures,
+          lastError: s.lastError,
+        })),
+        scheduler,
+      },
+    };
   }
+}
+
+function sessionTable(sessions: SessionDiagnosis[]): string {
+  const rows = sessions.map((s) => [
+    s.username,
+    s.status,
+    when(s.accessExpiresAt),
+    when(s.lastRefreshedAt),
+    String(s.consecutiveFailures),
+    s.lastError ?? '-',
+  ]);
+  return table(['user', 'status', 'access token expires', 'last refresh', 'failures', 'last error'], rows);
+}
+
+function schedulerLine(state: SchedulerView): string {
+  const lastRun = state.lastRun
+    ? `${state.lastRun.checked} checked, ${state.lastRun.refreshed} refreshed, ${state.lastRun.failed} failed`
+    : 'never ran';
+  return `Scheduler: ${state.isActive ? 'active' : 'stopped'}, every ${state.intervalMinutes} min; last run ${when(state.lastRunAt)} (${lastRun}); next run ${when(state.nextRunAt)}`;
 }

@@ -1,7 +1,7 @@
 import { AppError } from '@app/common';
 import { SessionKeyRotation } from '@app/vinted';
-import { CommandRunner, SubCommand } from 'nest-commander';
-import { line } from './vinted-output';
+import { SubCommand } from 'nest-commander';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 /**
  * After changing VINTED_CREDENTIALS_SECRET: run with the new secret and the old one in
@@ -13,21 +13,25 @@ import { line } from './vinted-output';
   description:
     'Re-encrypt every Vinted session with VINTED_CREDENTIALS_SECRET (old key: VINTED_CREDENTIALS_SECRET_PREVIOUS)',
 })
-export class VintedRotateSecretCommand extends CommandRunner {
+export class VintedRotateSecretCommand extends ReportingCommand {
   constructor(private readonly rotation: SessionKeyRotation) {
     super();
   }
 
-  async run(): Promise<void> {
-    const report = await this.rotation.rotate();
-    line(
-      `Re-encrypted ${report.reencrypted} session(s); ${report.upToDate} already used the current key; ${report.raced} were refreshed meanwhile (already current).`,
-    );
-    if (report.unreadable > 0) {
-      throw new AppError(
-        'vinted_sessions_unreadable',
-        `${report.unreadable} session(s) use a key that is neither VINTED_CREDENTIALS_SECRET nor VINTED_CREDENTIALS_SECRET_PREVIOUS`,
-      );
-    }
+  protected async execute(): Promise<CommandReport> {
+    const { reencrypted, upToDate, raced, unreadable } = await this.rotation.rotate();
+    return {
+      human: [
+        `Re-encrypted ${reencrypted} session(s); ${upToDate} already used the current key; ${raced} were refreshed meanwhile (already current).`,
+      ],
+      json: { reencrypted, upToDate, raced, unreadable },
+      failure:
+        unreadable > 0
+          ? new AppError(
+              'vinted_sessions_unreadable',
+              `${unreadable} session(s) use a key that is neither VINTED_CREDENTIALS_SECRET nor VINTED_CREDENTIALS_SECRET_PREVIOUS`,
+            )
+          : undefined,
+    };
   }
 }

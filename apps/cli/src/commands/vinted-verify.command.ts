@@ -1,17 +1,20 @@
 import { AppError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { SessionCipher, SessionKeyRotation, TokenRefreshScheduler } from '@app/vinted';
-import { CommandRunner, SubCommand } from 'nest-commander';
-import { line, when } from './vinted-output';
+import { SubCommand } from 'nest-commander';
+import { when } from '../output/format';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
+/** One line of the report: `[ok]   <name>: <detail>` or `[FAIL] <name>: <detail>`. */
 interface Check {
+  name: 'configuration' | 'secret' | 'database' | 'sessions' | 'scheduler';
   ok: boolean;
-  text: string;
+  detail: string;
 }
 
 /** Seed 002's `vinted:verify`: one line per check, exit 1 if any fails. */
 @SubCommand({ name: 'verify', description: 'Check the Vinted configuration, secret, database and scheduler' })
-export class VintedVerifyCommand extends CommandRunner {
+export class VintedVerifyCommand extends ReportingCommand {
   constructor(
     private readonly config: AppConfig,
     private readonly cipher: SessionCipher,
@@ -21,25 +24,30 @@ export class VintedVerifyCommand extends CommandRunner {
     super();
   }
 
-  async run(): Promise<void> {
+  protected async execute(): Promise<CommandReport> {
     const checks: Check[] = [
       {
+        name: 'configuration',
         ok: true,
-        text: `configuration: VINTED_BASE_URL=${this.config.VINTED_BASE_URL}, auto refresh ${this.config.VINTED_AUTO_REFRESH_ENABLED ? 'enabled' : 'disabled'}, interval ${this.config.VINTED_TOKEN_REFRESH_INTERVAL_MINUTES} min`,
+        detail: `VINTED_BASE_URL=${this.config.VINTED_BASE_URL}, auto refresh ${this.config.VINTED_AUTO_REFRESH_ENABLED ? 'enabled' : 'disabled'}, interval ${this.config.VINTED_TOKEN_REFRESH_INTERVAL_MINUTES} min`,
       },
       this.cipher.configured
-        ? { ok: true, text: `secret: VINTED_CREDENTIALS_SECRET is set (key ${this.cipher.currentKeyId})` }
-        : { ok: false, text: 'secret: VINTED_CREDENTIALS_SECRET is not set, sessions are requires_configuration' },
+        ? { name: 'secret', ok: true, detail: `VINTED_CREDENTIALS_SECRET is set (key ${this.cipher.currentKeyId})` }
+        : {
+            name: 'secret',
+            ok: false,
+            detail: 'VINTED_CREDENTIALS_SECRET is not set, sessions are requires_configuration',
+          },
       ...(await this.databaseChecks()),
     ];
-    for (const check of checks) {
-      line(`${check.ok ? '[ok]  ' : '[FAIL]'} ${check.text}`);
-    }
     const failed = checks.filter((check) => !check.ok).length;
-    if (failed > 0) {
-      throw new AppError('verify_failed', `${failed} of ${checks.length} Vinted check(s) failed`);
-    }
-    line(`All ${checks.length} checks passed.`);
+    const lines = checks.map((check) => `${check.ok ? '[ok]  ' : '[FAIL]'} ${check.name}: ${check.detail}`);
+    return {
+      human: failed > 0 ? lines : [...lines, `All ${checks.length} checks passed.`],
+      json: { ok: failed === 0, checks },
+      failure:
+        failed > 0 ? new AppError('verify_failed', `${failed} of ${checks.length} Vinted check(s) failed`) : undefined,
+    };
   }
 
   private async databaseChecks(): Promise<Check[]> {
@@ -48,19 +56,24 @@ export class VintedVerifyCommand extends CommandRunner {
       const unreadable = sessions.filter((session) => !session.readable).length;
       const state = await this.scheduler.view();
       return [
-        { ok: true, text: `database: reachable, ${sessions.length} Vinted session(s) stored` },
+        { name: 'database', ok: true, detail: `reachable, ${sessions.length} Vinted session(s) stored` },
         unreadable === 0
-          ? { ok: true, text: `sessions: all ${sessions.length} readable with the configured secret` }
-          : { ok: false, text: `sessions: ${unreadable} cannot be decrypted (run \`vinted diagnostic\`)` },
+          ? { name: 'sessions', ok: true, detail: `all ${sessions.length} readable with the configured secret` }
+          : { name: 'sessions', ok: false, detail: `${unreadable} cannot be decrypted (run \`vinted diagnostic\`)` },
         state.isActive
           ? {
+              name: 'scheduler',
               ok: true,
-              text: `scheduler: active, every ${state.intervalMinutes} min, next run ${when(state.nextRunAt)}`,
+              detail: `active, every ${state.intervalMinutes} min, next run ${when(state.nextRunAt)}`,
             }
-          : { ok: false, text: 'scheduler: stopped (start it with POST /api/v1/vinted/scheduler {"action":"start"})' },
+          : {
+              name: 'scheduler',
+              ok: false,
+              detail: 'stopped (start it with POST /api/v1/vinted/scheduler {"action":"start"})',
+            },
       ];
     } catch (error) {
-      return [{ ok: false, text: `database: ${error instanceof Error ? error.message : String(error)}` }];
+      return [{ name: 'database', ok: false, detail: error instanceof Error ? error.message : String(error) }];
     }
   }
 }

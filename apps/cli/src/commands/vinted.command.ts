@@ -1,4 +1,5 @@
 import { Command, CommandRunner } from 'nest-commander';
+import { missingSubcommand } from '../output/command-failure';
 import { VintedDiagnosticCommand } from './vinted-diagnostic.command';
 import { VintedInitSessionCommand } from './vinted-init-session.command';
 import { VintedReportCommand } from './vinted-report.command';
@@ -22,6 +23,6 @@ export const VINTED_SUBCOMMANDS = [
 })
 export class VintedCommand extends CommandRunner {
   run(): Promise<void> {
-    return Promise.reject(new Error('Missing subcommand: try `vinted --help`'));
+    return Promise.reject(missingSubcommand('vinted --help'));
   }
 }

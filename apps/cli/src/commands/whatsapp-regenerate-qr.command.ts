@@ -2,6 +2,8 @@ import { AppError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { WhatsappNumbersService } from '@app/whatsapp';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
+import { missingSubcommand } from '../output/command-failure';
+import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
 interface RegenerateQrOptions {
   numberId: number;
@@ -12,7 +14,7 @@ interface RegenerateQrOptions {
   name: 'regenerate-qr',
   description: 'Force a new QR code for a number, with the attempt counter back at 0',
 })
-export class WhatsappRegenerateQrCommand extends CommandRunner {
+export class WhatsappRegenerateQrCommand extends ReportingCommand<RegenerateQrOptions> {
   constructor(
     private readonly numbers: WhatsappNumbersService,
     private readonly config: AppConfig,
@@ -20,7 +22,7 @@ export class WhatsappRegenerateQrCommand extends CommandRunner {
     super();
   }
 
-  async run(_args: string[], options: RegenerateQrOptions): Promise<void> {
+  protected async execute(_args: string[], options: RegenerateQrOptions): Promise<CommandReport> {
     if (this.config.embeddedBus) {
       // The in-process bus lives inside the API process; a command published here would reach no worker.
       throw new AppError(
@@ -28,10 +30,11 @@ export class WhatsappRegenerateQrCommand extends CommandRunner {
         'whatsapp regenerate-qr needs AMQP_URL (the workers listen on RabbitMQ); with the in-process bus use POST /api/whatsapp/numbers/<id>/regenerate-qr/ on the running API',
       );
     }
-    const sent = await this.numbers.regenerateQr(options.numberId);
-    process.stdout.write(
-      `QR regeneration requested for number ${sent.numberId} (${sent.phoneNumber}): regenerate_qr sent to ${sent.queue}.\n`,
-    );
+    const { numberId, phoneNumber, queue } = await this.numbers.regenerateQr(options.numberId);
+    return {
+      human: [`QR regeneration requested for number ${numberId} (${phoneNumber}): regenerate_qr sent to ${queue}.`],
+      json: { numberId, phoneNumber, queue },
+    };
   }
 
   @Option({ flags: '--number-id <id>', description: 'The id of the WhatsApp number', required: true })
@@ -46,6 +49,6 @@ export class WhatsappRegenerateQrCommand extends CommandRunner {
 @Command({ name: 'whatsapp', description: 'WhatsApp number validation', subCommands: [WhatsappRegenerateQrCommand] })
 export class WhatsappCommand extends CommandRunner {
   run(): Promise<void> {
-    return Promise.reject(new Error('Missing subcommand: try `whatsapp regenerate-qr --help`'));
+    return Promise.reject(missingSubcommand('whatsapp regenerate-qr --help'));
   }
 }

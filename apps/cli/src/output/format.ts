@@ -1,4 +1,6 @@
-/** Shared formatting of the `vinted` commands' reports (stdout; never a token). */
+/** Formatting shared by the human reports (the `--json` reports keep raw values). */
+
+/** An instant and how far it is from now: `2026-01-01T10:00:00.000Z (in 30 min)`, or `-` for none. */
 export function when(date: Date | string | null, now = Date.now()): string {
   if (date === null) {
     return '-';
@@ -10,11 +12,7 @@ export function when(date: Date | string | null, now = Date.now()): string {
   return `${at.toISOString()} (${delta >= 0 ? `in ${span}` : `${span} ago`})`;
 }
 
-export function line(text = ''): void {
-  process.stdout.write(`${text}\n`);
-}
-
-/** A plain-text table with padded columns. */
+/** A plain-text table with padded columns, as one multi-line string. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => row[column].length)));
   const format = (cells: string[]) =>
