@@ -25,6 +25,8 @@ export class TokenCodec {
   private readonly verified = new BoundedCache<string, TokenClaims>(VERIFIED_TOKENS_CACHED);
   /** JWT_LEEWAY in whole seconds, as both libraries take it. */
   private readonly leeway: number;
+  /** Whether some key is Ed25519 (verified by jose); if not, no header is read here, only in JwtService. */
+  private readonly hasEdDsaKeys: boolean;
 
   constructor(
     config: AppConfig,
@@ -32,6 +34,7 @@ export class TokenCodec {
     private readonly ring: JwtKeyRing,
   ) {
     this.leeway = Math.floor(config.JWT_LEEWAY / 1000);
+    this.hasEdDsaKeys = ring.algorithms().includes('EdDSA');
   }
 
   async sign(claims: TokenClaims): Promise<string> {
@@ -89,7 +92,7 @@ export class TokenCodec {
    */
   private async verifiedPayload(token: string, ignoreExpiration: boolean): Promise<Record<string, unknown>> {
     let payload: unknown;
-    const key = this.ring.keyForToken(token);
+    const key = this.hasEdDsaKeys ? this.ring.keyForToken(token) : undefined;
     if (key?.alg === 'EdDSA') {
       payload = await verifyEdDsa(token, key, { clockTolerance: this.leeway, ignoreExpiration });
     } else {
