@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { JwtKeyRingModule } from './tokens/jwt-key-ring.module';
+import { JWT_MODULE_OPTIONS_FROM_CONFIG } from './tokens/jwt-module-options';
 import { RefreshTokenPurgeCron } from './tokens/refresh-token-purge.cron';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
@@ -19,7 +22,11 @@ import { UsersService } from './users/users.service';
  * is imported (the API). Apps register `JwtAuthGuard` as APP_GUARD.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity])],
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]),
+    JwtKeyRingModule,
+    JwtModule.registerAsync(JWT_MODULE_OPTIONS_FROM_CONFIG),
+  ],
   providers: [
     PasswordHasher,
     UsersRepository,

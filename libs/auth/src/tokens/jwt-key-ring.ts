@@ -1,6 +1,8 @@
 import { KeyObject, createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
 import { AppError } from '@app/common';
 import { AppConfig } from '@app/config';
+// jose stays for key import: @nestjs/jwt (jsonwebtoken) neither exports JWKs nor computes
+// RFC 7638 thumbprints, which are the published JWKS and the `kid` of every asymmetric key.
 import { JWK, calculateJwkThumbprint, exportJWK } from 'jose';
 
 export type JwtAlgorithm = 'HS256' | 'ES256' | 'EdDSA';
@@ -26,6 +28,7 @@ const PUBLIC_PEM = /-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g
  * The keys that sign and verify JWTs. Each verifying key is pinned to one algorithm, chosen by
  * its type, so a token can never pick how it is checked (no `none`, no HS256 keyed with a
  * public key). HS256 has one secret; ES256/EdDSA have the current key plus JWT_VERIFYING_KEYS.
+ * Built once per process (JwtKeyRingModule); JwtModule and TokenCodec share it.
  */
 export class JwtKeyRing {
   private constructor(
@@ -60,8 +63,14 @@ export class JwtKeyRing {
     return new JwtKeyRing(signing, verifying);
   }
 
+  /** The key for a compact token's header (see `keyFor`); `undefined` for an unreadable header. */
+  keyForToken(token: string): JwtKey | undefined {
+    const header = protectedHeader(token);
+    return header === undefined ? undefined : this.keyFor(header);
+  }
+
   /** The key for a token's header, only if the header's `alg` is that key's algorithm. */
-  keyFor(header: { alg?: string; kid?: string }): JwtKey | undefined {
+  keyFor(header: { alg?: unknown; kid?: unknown }): JwtKey | undefined {
     const key =
       this.signing.alg === 'HS256'
         ? this.verifying[0]
@@ -69,7 +78,7 @@ export class JwtKeyRing {
     return key !== undefined && key.alg === header.alg ? key : undefined;
   }
 
-  /** Every algorithm some key accepts (what jose may verify at all). */
+  /** Every algorithm some verifying key accepts. */
   algorithms(): JwtAlgorithm[] {
     return [...new Set(this.verifying.map((key) => key.alg))];
   }
@@ -77,6 +86,20 @@ export class JwtKeyRing {
   /** `GET /api/.well-known/jwks.json`: the public keys; empty for HS256. */
   jwks(): { keys: JWK[] } {
     return { keys: this.verifying.flatMap((key) => (key.jwk ? [key.jwk] : [])) };
+  }
+}
+
+/** The decoded JSON header of a compact JWS, unverified; `undefined` unless it is a JSON object. */
+function protectedHeader(token: string): { alg?: unknown; kid?: unknown } | undefined {
+  const end = token.indexOf('.');
+  if (end <= 0) {
+    return undefined;
+  }
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, end), 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null ? header : undefined;
+  } catch {
+    return undefined;
   }
 }
 

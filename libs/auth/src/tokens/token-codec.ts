@@ -1,17 +1,21 @@
 import { AppConfig } from '@app/config';
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JWK, JWTVerifyOptions, SignJWT, errors, jwtVerify } from 'jose';
+import { Injectable } from '@nestjs/common';
+import { JwtService, TokenExpiredError } from '@nestjs/jwt';
+import { JWK } from 'jose';
 import { BoundedCache } from '../bounded-cache';
+import { signEdDsa, verifyEdDsa } from './eddsa-jwt';
 import { JwtKeyRing } from './jwt-key-ring';
 import { TokenError } from './simplejwt-errors';
 import { TokenClaims, TokenType, readClaims } from './token-claims';
 
 const VERIFIED_TOKENS_CACHED = 10_000;
 
-/** Signs and verifies JWTs with the configured key ring; knows nothing of users or storage. */
+/**
+ * Signs and verifies JWTs with the key ring: `JwtService` (configured in jwt-module-options.ts)
+ * for HS256/ES256, jose for EdDSA keys. Knows nothing of users or storage.
+ */
 @Injectable()
-export class TokenCodec implements OnModuleInit {
-  private ring?: JwtKeyRing;
+export class TokenCodec {
   /**
    * Tokens whose signature and claims were verified, keyed by the whole compact token (so a
    * single changed byte misses). Verification is a pure function of the token and the key ring,
@@ -19,22 +23,23 @@ export class TokenCodec implements OnModuleInit {
    * not decided here (the user's `tokens_valid_after`, the refresh-token store).
    */
   private readonly verified = new BoundedCache<string, TokenClaims>(VERIFIED_TOKENS_CACHED);
+  /** JWT_LEEWAY in whole seconds, as both libraries take it. */
+  private readonly leeway: number;
+  /** Whether some key is Ed25519 (verified by jose); if not, no header is read here, only in JwtService. */
+  private readonly hasEdDsaKeys: boolean;
 
-  constructor(private readonly config: AppConfig) {}
-
-  async onModuleInit(): Promise<void> {
-    this.ring = await JwtKeyRing.fromConfig(this.config);
+  constructor(
+    config: AppConfig,
+    private readonly jwt: JwtService,
+    private readonly ring: JwtKeyRing,
+  ) {
+    this.leeway = Math.floor(config.JWT_LEEWAY / 1000);
+    this.hasEdDsaKeys = ring.algorithms().includes('EdDSA');
   }
 
   async sign(claims: TokenClaims): Promise<string> {
-    const { signing } = this.keys();
-    return new SignJWT({ ...claims })
-      .setProtectedHeader(
-        signing.kid === undefined
-          ? { alg: signing.alg, typ: 'JWT' }
-          : { alg: signing.alg, typ: 'JWT', kid: signing.kid },
-      )
-      .sign(signing.key);
+    const { signing } = this.ring;
+    return signing.alg === 'EdDSA' ? signEdDsa(claims, signing) : this.jwt.sign({ ...claims });
   }
 
   /**
@@ -42,21 +47,14 @@ export class TokenCodec implements OnModuleInit {
    * whose type is `expected` when given. Throws `TokenError` with simplejwt's sentence.
    */
   async decode(token: string, expected?: TokenType): Promise<TokenClaims> {
-    const leeway = Math.floor(this.config.JWT_LEEWAY / 1000);
     let claims = this.verified.get(token);
-    if (claims !== undefined && claims.exp <= Math.floor(Date.now() / 1000) - leeway) {
+    if (claims !== undefined && claims.exp <= Math.floor(Date.now() / 1000) - this.leeway) {
       // Expired since it was cached: answer what a fresh verification would.
       this.verified.delete(token);
       throw new TokenError('Token is expired');
     }
     if (claims === undefined) {
-      let payload: Record<string, unknown>;
-      try {
-        payload = await this.verifiedPayload(token, { clockTolerance: leeway });
-      } catch (error) {
-        throw new TokenError(error instanceof errors.JWTExpired ? 'Token is expired' : 'Token is invalid');
-      }
-      claims = readClaims(payload);
+      claims = readClaims(await this.verifiedPayload(token, false));
       if (claims === undefined) {
         throw new TokenError('Token is invalid');
       }
@@ -75,45 +73,38 @@ export class TokenCodec implements OnModuleInit {
   async expiredClaims(token: string, expected: TokenType): Promise<TokenClaims | undefined> {
     let payload: Record<string, unknown>;
     try {
-      // Verified as of the epoch: the signature and claims are checked, `exp` is not.
-      payload = await this.verifiedPayload(token, { currentDate: new Date(0) });
+      payload = await this.verifiedPayload(token, true);
     } catch {
       return undefined;
     }
     const claims = readClaims(payload);
-    const expired =
-      claims !== undefined && claims.exp * 1000 + Math.floor(this.config.JWT_LEEWAY / 1000) * 1000 <= Date.now();
+    const expired = claims !== undefined && (claims.exp + this.leeway) * 1000 <= Date.now();
     return expired && claims.token_type === expected ? claims : undefined;
   }
 
-  /** Verifies the signature with the key the header names, pinned to the ring's algorithms. */
-  private async verifiedPayload(
-    token: string,
-    options: Pick<JWTVerifyOptions, 'clockTolerance' | 'currentDate'>,
-  ): Promise<Record<string, unknown>> {
-    const ring = this.keys();
-    const { payload } = await jwtVerify(
-      token,
-      (header) => {
-        const key = ring.keyFor(header);
-        if (key === undefined) {
-          throw new errors.JWSSignatureVerificationFailed();
-        }
-        return key.key;
-      },
-      { algorithms: ring.algorithms(), ...options },
-    );
-    return payload;
-  }
-
   jwks(): { keys: JWK[] } {
-    return this.keys().jwks();
+    return this.ring.jwks();
   }
 
-  private keys(): JwtKeyRing {
-    if (this.ring === undefined) {
-      throw new Error('TokenCodec used before module initialisation');
+  /**
+   * The payload of a token signed by the ring key its header names, pinned to that key's
+   * algorithm; `exp` is checked with JWT_LEEWAY unless `ignoreExpiration`. Throws `TokenError`.
+   */
+  private async verifiedPayload(token: string, ignoreExpiration: boolean): Promise<Record<string, unknown>> {
+    let payload: unknown;
+    const key = this.hasEdDsaKeys ? this.ring.keyForToken(token) : undefined;
+    if (key?.alg === 'EdDSA') {
+      payload = await verifyEdDsa(token, key, { clockTolerance: this.leeway, ignoreExpiration });
+    } else {
+      try {
+        payload = this.jwt.verify<object>(token, { ignoreExpiration });
+      } catch (error) {
+        throw new TokenError(error instanceof TokenExpiredError ? 'Token is expired' : 'Token is invalid');
+      }
     }
-    return this.ring;
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw new TokenError('Token is invalid'); // jsonwebtoken returns a non-object payload as is
+    }
+    return payload as Record<string, unknown>;
   }
 }
