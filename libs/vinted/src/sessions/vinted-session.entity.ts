@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const VINTED_SESSION_STATUSES = ['active', 'expired', 'error', 'requires_configuration'] as const;
 export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
@@ -8,11 +8,15 @@ export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
  * is only ever stored sealed (`cookiesEncrypted`, AES-256-GCM under key `keyId`).
  */
 @Entity({ name: 'vinted_sessions' })
+@Check('vinted_sessions_status_check', `status IN ('active', 'expired', 'error', 'requires_configuration')`)
+@Check('vinted_sessions_consecutive_failures_check', 'consecutive_failures >= 0')
+@Index('vinted_sessions_due_idx', ['expiresAt'], { where: `status IN ('active', 'error')` })
 export class VintedSessionEntity {
   @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT' })
   id!: number;
 
   @Column({ name: 'user_id', type: 'integer', unique: true })
+  @ForeignKey('users', { name: 'vinted_sessions_user_id_fkey', onDelete: 'CASCADE' })
   userId!: number;
 
   @Column({ name: 'cookies_encrypted', type: 'text' })
