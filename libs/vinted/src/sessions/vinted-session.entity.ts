@@ -1,4 +1,5 @@
 import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { RefreshFailureKind } from './refresh-failure';
 
 export const VINTED_SESSION_STATUSES = ['active', 'expired', 'error', 'requires_configuration'] as const;
 export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
@@ -10,6 +11,7 @@ export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
 @Entity({ name: 'vinted_sessions' })
 @Check('vinted_sessions_status_check', `status IN ('active', 'expired', 'error', 'requires_configuration')`)
 @Check('vinted_sessions_consecutive_failures_check', 'consecutive_failures >= 0')
+@Check('vinted_sessions_last_error_kind_check', `last_error_kind IN ('configuration', 'dead', 'blocked', 'transient')`)
 @Index('vinted_sessions_due_idx', ['expiresAt'], { where: `status IN ('active', 'error')` })
 export class VintedSessionEntity {
   @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT' })
@@ -38,9 +40,13 @@ export class VintedSessionEntity {
   @Column({ name: 'last_refreshed_at', type: 'timestamptz', nullable: true })
   lastRefreshedAt!: Date | null;
 
-  /** `<kind>: <reason>` of the last failed refresh; never quotes a token. */
+  /** Why the last refresh failed, for people; never quotes a token. Null after a success. */
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** What kind of failure that was (migration AddVintedSessionLastErrorKind); decisions read this. */
+  @Column({ name: 'last_error_kind', type: 'text', nullable: true })
+  lastErrorKind!: RefreshFailureKind | null;
 
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures!: number;
