@@ -1,4 +1,5 @@
-import { MIGRATIONS, MigrationService } from '@app/database';
+import { MigrationService } from '../src/migration.service';
+import { MIGRATIONS } from '../src/migrations';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
