@@ -6,7 +6,8 @@ export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
 
 /**
  * One user's Vinted session (`vinted_sessions`, migration CreateVintedSessions). The cookie jar
- * is only ever stored sealed (`cookiesEncrypted`, AES-256-GCM under key `keyId`).
+ * is only ever stored sealed (`cookiesEncrypted`, AES-256-GCM under key `keyId`). The check, index
+ * and foreign key names are the migrations' own: the schema-drift spec holds the two together.
  */
 @Entity({ name: 'vinted_sessions' })
 @Check('vinted_sessions_status_check', `status IN ('active', 'expired', 'error', 'requires_configuration')`)
