@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { VintedAuthService, VintedSessionManager, VintedSessionsRepository } from '@app/vinted';
-import { FakeVintedServer, StackTarget, stackTargets } from '@app/testing';
+import { VintedAuthService, VintedSessionManager } from '@app/vinted';
+import { FakeVintedServer, StackTarget, findVintedSession, stackTargets } from '@app/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -113,8 +113,7 @@ describe.each(stackTargets())('Vinted sessions on the %s stack', (target: StackT
       expect.objectContaining({ status: 'active', lastRefreshedAt: expect.any(String), consecutiveFailures: 0 }),
     );
     // The stored refresh token is the rotated one: only it can refresh again (the old one is spent).
-    const sessions = app.get(VintedSessionsRepository);
-    const stored = (await sessions.findAll()).find((row) => row.username === 'rotor');
+    const stored = await findVintedSession(app, 'rotor');
     await expect(app.get(VintedSessionManager).refresh(stored!.id, { mode: 'wait' })).resolves.toBe('refreshed');
   });
 

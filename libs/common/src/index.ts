@@ -1,5 +1,5 @@
-export * from './app-error';
-export * from './duration';
-export * from './logging';
-export * from './startup-failure';
-export * from './exact-http-error';
+export { AppError } from './app-error';
+export { parseDuration } from './duration';
+export { ExactHttpError } from './exact-http-error';
+export { loggingModule } from './logging';
+export { exitOnStartupFailure } from './startup-failure';

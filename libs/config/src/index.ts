@@ -1,4 +1,3 @@
-export * from './app-config';
-export * from './config.module';
-export { envMeta, envVariableNames } from './env-meta';
-export * from './load-config';
+export { AppConfig } from './app-config';
+export { ConfigModule } from './config.module';
+export { loadConfig, loadConfigOrExit } from './load-config';

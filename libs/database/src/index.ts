@@ -1,16 +1,8 @@
-export { advisoryLockKey } from './advisory-lock-key';
-export {
-  DataDirInUseError,
-  DataDirOwner,
-  EmbeddedDatabaseUnreachableError,
-  SocketPathTooLongError,
-  isDatabaseUnavailable,
-} from './database.errors';
-export { DatabaseNotifications, NotificationListener } from './database-notifications.service';
+export { isDatabaseUnavailable } from './database.errors';
+export { DatabaseNotifications } from './database-notifications.service';
 export { DatabaseModule } from './database.module';
-export { DatabaseModuleOptions, DatabaseRole } from './database.options';
-export { Database, ExclusiveResult, IsolationLevel, TransactionOptions } from './database.service';
-export { EmbeddedPostgres } from './embedded/embedded-postgres';
+export { type DatabaseRole } from './database.options';
+export { Database } from './database.service';
 export { MigrationService } from './migration.service';
 export { MIGRATIONS } from './migrations';
 export { SettingsRepository } from './settings.repository';

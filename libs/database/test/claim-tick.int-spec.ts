@@ -1,4 +1,4 @@
-import { Database } from '@app/database';
+import { Database } from '../src/database.service';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 

@@ -1,4 +1,5 @@
-import { Database, SettingsRepository } from '@app/database';
+import { Database } from '../src/database.service';
+import { SettingsRepository } from '../src/settings.repository';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';

@@ -1,13 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DataDirInUseError,
-  DataDirOwner,
-  Database,
-  EmbeddedPostgres,
-  SettingsRepository,
-  SocketPathTooLongError,
-} from '@app/database';
+import { DataDirInUseError, DataDirOwner, SocketPathTooLongError } from '../src/database.errors';
+import { Database } from '../src/database.service';
+import { EmbeddedPostgres } from '../src/embedded/embedded-postgres';
+import { SettingsRepository } from '../src/settings.repository';
 import { TestDatabase, TsScriptProcess, createDatabaseTestApp, createTestDatabase } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 

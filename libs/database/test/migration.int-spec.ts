@@ -1,4 +1,5 @@
-import { MIGRATIONS, MigrationService } from '@app/database';
+import { MigrationService } from '../src/migration.service';
+import { MIGRATIONS } from '../src/migrations';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -12,12 +13,12 @@ async function tableExists(app: INestApplicationContext, table: string): Promise
   return row.found;
 }
 
-async function tables(app: INestApplicationContext): Promise<string[]> {
-  const rows = await app
-    .get(DataSource)
-    .query<{ name: string }[]>(
-      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename",
-    );
+/** `table.column` for every column of our tables: a migration's down may drop a table or a column. */
+async function tableColumns(app: INestApplicationContext): Promise<string[]> {
+  const rows = await app.get(DataSource).query<{ name: string }[]>(
+    `SELECT table_name || '.' || column_name AS name FROM information_schema.columns
+      WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY table_name, column_name`,
+  );
   return rows.map((row) => row.name);
 }
 
@@ -58,15 +59,15 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
     });
 
     it('undoes the last migration with its down SQL and applies it again', async () => {
-      // Whichever migration is last, its down SQL drops something its up SQL creates again.
+      // Whichever migration is last, its down SQL drops something (a table, a column) its up SQL creates again.
       const dataSource = app.get(DataSource);
-      const before = await tables(app);
+      const before = await tableColumns(app);
       await dataSource.undoLastMigration({ transaction: 'each' });
-      const undone = await tables(app);
+      const undone = await tableColumns(app);
       expect(undone.length).toBeLessThan(before.length);
       expect(await migrations.pending()).toEqual([ALL[ALL.length - 1]]);
       expect(await migrations.run()).toEqual([ALL[ALL.length - 1]]);
-      expect(await tables(app)).toEqual(before);
+      expect(await tableColumns(app)).toEqual(before);
     });
 
     if (target === 'postgres') {

@@ -1,4 +1,4 @@
-import { Database, ExclusiveResult } from '@app/database';
+import { Database, ExclusiveResult } from '../src/database.service';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 

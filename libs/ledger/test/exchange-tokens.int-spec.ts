@@ -1,12 +1,12 @@
 import {
-  ExchangeTokensService,
-  ExpirySweeper,
   InsufficientPointsError,
-  TokenStatusService,
   TokenAlreadyUsedError,
   TokenExpiredError,
   TokenNotFoundError,
-} from '@app/ledger';
+} from '../src/ledger.errors';
+import { ExpirySweeper } from '../src/sweep/expiry-sweeper.service';
+import { ExchangeTokensService } from '../src/tokens/exchange-tokens.service';
+import { TokenStatusService } from '../src/tokens/token-status.service';
 import { DatabaseTarget, databaseTargets } from '@app/testing';
 import { LedgerFixture, startLedger } from './ledger-fixture';
 

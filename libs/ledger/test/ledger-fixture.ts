@@ -1,12 +1,10 @@
 import { AuthModule } from '@app/auth';
-import {
-  ExchangeTokensService,
-  ExpirySweeper,
-  LedgerModule,
-  LedgerService,
-  LedgerVerifier,
-  TokenStatusService,
-} from '@app/ledger';
+import { LedgerService } from '../src/accounts/ledger.service';
+import { LedgerModule } from '../src/ledger.module';
+import { ExpirySweeper } from '../src/sweep/expiry-sweeper.service';
+import { ExchangeTokensService } from '../src/tokens/exchange-tokens.service';
+import { TokenStatusService } from '../src/tokens/token-status.service';
+import { LedgerVerifier } from '../src/verify/ledger-verifier.service';
 import { TestDatabase, createDatabaseTestApp, createTestDatabase } from '@app/testing';
 import { DatabaseTarget } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';

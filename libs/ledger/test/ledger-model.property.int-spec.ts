@@ -1,4 +1,5 @@
-import { InsufficientPointsError, QrCodeRenderer, TokenAlreadyUsedError, TokenExpiredError } from '@app/ledger';
+import { InsufficientPointsError, TokenAlreadyUsedError, TokenExpiredError } from '../src/ledger.errors';
+import { QrCodeRenderer } from '../src/tokens/qr-code.renderer';
 import { DatabaseTarget, databaseTargets } from '@app/testing';
 import fc from 'fast-check';
 import { LedgerFixture, startLedger } from './ledger-fixture';

@@ -1,4 +1,5 @@
-import { ExpirySweeper, InsufficientPointsError, TokenExpiredError } from '@app/ledger';
+import { InsufficientPointsError, TokenExpiredError } from '../src/ledger.errors';
+import { ExpirySweeper } from '../src/sweep/expiry-sweeper.service';
 import { DatabaseTarget, databaseTargets } from '@app/testing';
 import { LedgerFixture, startLedger } from './ledger-fixture';
 

@@ -1,5 +1,6 @@
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
-import { VintedModule, VintedSessionsRepository } from '@app/vinted';
+import { VintedSessionsRepository } from '../src/sessions/vinted-sessions.repository';
+import { VintedModule } from '../src/vinted.module';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 

@@ -1,4 +1,5 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { UserEntity } from '../users/user.entity';
 
 /**
  * One issued refresh token (`refresh_tokens`). The token itself is never stored: `tokenHash` is
@@ -6,6 +7,9 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
  * sets `revokedAt`. Rows are purged once expired.
  */
 @Entity({ name: 'refresh_tokens' })
+@Index('refresh_tokens_family_idx', ['familyId'])
+@Index('refresh_tokens_user_idx', ['userId'])
+@Index('refresh_tokens_expires_idx', ['expiresAt'])
 export class RefreshTokenEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'BY DEFAULT' })
   id!: string;
@@ -23,6 +27,7 @@ export class RefreshTokenEntity {
   parentJti!: string | null;
 
   @Column({ name: 'user_id', type: 'integer' })
+  @ForeignKey(() => UserEntity, { name: 'refresh_tokens_user_id_fkey', onDelete: 'CASCADE' })
   userId!: number;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -3,6 +3,7 @@ import { CreateUsersAndRefreshTokens1763800000000 } from './1763800000000-Create
 import { CreateLedger1763900000000 } from './1763900000000-CreateLedger';
 import { CreateVintedSessions1764000000000 } from './1764000000000-CreateVintedSessions';
 import { CreateWhatsappNumbers1764100000000 } from './1764100000000-CreateWhatsappNumbers';
+import { AddVintedSessionLastErrorKind1764200000000 } from './1764200000000-AddVintedSessionLastErrorKind';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -14,4 +15,5 @@ export const MIGRATIONS = [
   CreateLedger1763900000000,
   CreateVintedSessions1764000000000,
   CreateWhatsappNumbers1764100000000,
+  AddVintedSessionLastErrorKind1764200000000,
 ];

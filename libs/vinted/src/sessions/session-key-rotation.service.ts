@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { extractTokens, parseCookieString } from '../cookies/vinted-cookies';
 import { SessionCipher } from '../crypto/session-cipher';
 import { VintedRequiresConfigurationError } from '../vinted.errors';
+import { describeRefreshFailure } from './refresh-failure';
 import { VintedSessionStatus } from './vinted-session.entity';
 import { sessionAad } from './vinted-session-manager.service';
 import { VintedSessionsRepository } from './vinted-sessions.repository';
@@ -84,7 +85,7 @@ export class SessionKeyRotation {
         status: session.status,
         keyId: session.keyId,
         lastRefreshedAt: session.lastRefreshedAt,
-        lastError: session.lastError,
+        lastError: describeRefreshFailure(session.lastErrorKind, session.lastError),
         consecutiveFailures: session.consecutiveFailures,
         nextAttemptAt: session.nextAttemptAt,
       };

@@ -15,6 +15,7 @@ import {
   VintedUnavailableError,
   VintedUserNotFoundError,
 } from '../vinted.errors';
+import { describeRefreshFailure } from './refresh-failure';
 import { VintedSessionStatus } from './vinted-session.entity';
 import { SealedSession, StoredVintedSession, VintedSessionsRepository } from './vinted-sessions.repository';
 
@@ -111,7 +112,9 @@ export class VintedSessionManager {
       status: unreadable ? 'requires_configuration' : session.status,
       expiresAt: session.expiresAt,
       lastRefreshedAt: session.lastRefreshedAt,
-      lastError: unreadable ? 'The session was encrypted with a secret this server does not have.' : session.lastError,
+      lastError: unreadable
+        ? 'The session was encrypted with a secret this server does not have.'
+        : describeRefreshFailure(session.lastErrorKind, session.lastError),
       consecutiveFailures: session.consecutiveFailures,
       nextAttemptAt: session.nextAttemptAt,
     };
@@ -214,7 +217,8 @@ export class VintedSessionManager {
       const reason = error instanceof SessionCipherError ? error.message : 'the stored session cannot be read';
       await this.sessions.recordFailure(session.id, leaseId, {
         status: 'requires_configuration',
-        lastError: `configuration: ${reason}`,
+        kind: 'configuration',
+        reason,
         consecutiveFailures: session.consecutiveFailures,
         retryInMs: null,
       });
@@ -233,7 +237,8 @@ export class VintedSessionManager {
     if (outcome.kind === 'dead') {
       await this.sessions.recordFailure(session.id, leaseId, {
         status: 'expired',
-        lastError: `dead: ${outcome.reason}`,
+        kind: 'dead',
+        reason: outcome.reason,
         consecutiveFailures: failures,
         retryInMs: null,
       });
@@ -246,7 +251,8 @@ export class VintedSessionManager {
     const status: VintedSessionStatus = givenUp || outcome.kind === 'blocked' ? 'error' : 'active';
     await this.sessions.recordFailure(session.id, leaseId, {
       status,
-      lastError: `${outcome.kind}: ${outcome.reason}`,
+      kind: outcome.kind,
+      reason: outcome.reason,
       consecutiveFailures: failures,
       retryInMs,
     });
@@ -312,12 +318,19 @@ function failureError(session: StoredVintedSession): Error {
     return new VintedRefreshGaveUpError(session.consecutiveFailures);
   }
   const retryAfterSeconds = Math.max(1, Math.ceil(session.backoffRemainingMs / 1000));
-  const lastError = session.lastError ?? '';
-  if (lastError.startsWith('blocked')) {
-    return new VintedBlockedError(retryAfterSeconds);
+  switch (session.lastErrorKind) {
+    case 'blocked':
+      return new VintedBlockedError(retryAfterSeconds);
+    case 'configuration':
+      return new VintedRequiresConfigurationError();
+    case 'transient':
+      return new VintedUnavailableError(session.lastError || 'no fresh token', retryAfterSeconds);
+    case 'dead':
+    case null:
+      // Not expected here (a dead session is `expired`); say what is stored rather than guess.
+      return new VintedUnavailableError(
+        describeRefreshFailure(session.lastErrorKind, session.lastError) || 'no fresh token',
+        retryAfterSeconds,
+      );
   }
-  if (lastError.startsWith('configuration')) {
-    return new VintedRequiresConfigurationError();
-  }
-  return new VintedUnavailableError(lastError.replace(/^transient: /, '') || 'no fresh token', retryAfterSeconds);
 }

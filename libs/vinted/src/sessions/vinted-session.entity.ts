@@ -1,18 +1,25 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { RefreshFailureKind } from './refresh-failure';
 
 export const VINTED_SESSION_STATUSES = ['active', 'expired', 'error', 'requires_configuration'] as const;
 export type VintedSessionStatus = (typeof VINTED_SESSION_STATUSES)[number];
 
 /**
  * One user's Vinted session (`vinted_sessions`, migration CreateVintedSessions). The cookie jar
- * is only ever stored sealed (`cookiesEncrypted`, AES-256-GCM under key `keyId`).
+ * is only ever stored sealed (`cookiesEncrypted`, AES-256-GCM under key `keyId`). The check, index
+ * and foreign key names are the migrations' own: the schema-drift spec holds the two together.
  */
 @Entity({ name: 'vinted_sessions' })
+@Check('vinted_sessions_status_check', `status IN ('active', 'expired', 'error', 'requires_configuration')`)
+@Check('vinted_sessions_consecutive_failures_check', 'consecutive_failures >= 0')
+@Check('vinted_sessions_last_error_kind_check', `last_error_kind IN ('configuration', 'dead', 'blocked', 'transient')`)
+@Index('vinted_sessions_due_idx', ['expiresAt'], { where: `status IN ('active', 'error')` })
 export class VintedSessionEntity {
   @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT' })
   id!: number;
 
   @Column({ name: 'user_id', type: 'integer', unique: true })
+  @ForeignKey('users', { name: 'vinted_sessions_user_id_fkey', onDelete: 'CASCADE' })
   userId!: number;
 
   @Column({ name: 'cookies_encrypted', type: 'text' })
@@ -34,9 +41,13 @@ export class VintedSessionEntity {
   @Column({ name: 'last_refreshed_at', type: 'timestamptz', nullable: true })
   lastRefreshedAt!: Date | null;
 
-  /** `<kind>: <reason>` of the last failed refresh; never quotes a token. */
+  /** Why the last refresh failed, for people; never quotes a token. Null after a success. */
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError!: string | null;
+
+  /** What kind of failure that was (migration AddVintedSessionLastErrorKind); decisions read this. */
+  @Column({ name: 'last_error_kind', type: 'text', nullable: true })
+  lastErrorKind!: RefreshFailureKind | null;
 
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures!: number;

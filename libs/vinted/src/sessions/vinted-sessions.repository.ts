@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { RefreshFailureKind } from './refresh-failure';
 import { VintedSessionStatus } from './vinted-session.entity';
 
 /** A stored session as the services see it; the booleans are judged with the database's clock. */
@@ -14,7 +15,9 @@ export interface StoredVintedSession {
   expiresAt: Date | null;
   refreshExpiresAt: Date | null;
   lastRefreshedAt: Date | null;
+  /** The human reason of the last failed refresh, without its kind. */
   lastError: string | null;
+  lastErrorKind: RefreshFailureKind | null;
   consecutiveFailures: number;
   nextAttemptAt: Date | null;
   /** The access token expires within the margin asked for (or has no known expiry). */
@@ -32,7 +35,8 @@ export interface SealedSession {
 
 export interface FailedRefresh {
   status: VintedSessionStatus;
-  lastError: string;
+  kind: RefreshFailureKind;
+  reason: string;
   consecutiveFailures: number;
   /** Back-off before the next automatic attempt; null: none (dead, or given up). */
   retryInMs: number | null;
@@ -41,7 +45,7 @@ export interface FailedRefresh {
 const COLUMNS = `s.id, s.user_id AS "userId", u.username, s.cookies_encrypted AS "cookiesEncrypted", s.key_id AS "keyId",
   s.status, s.expires_at AS "expiresAt", s.refresh_expires_at AS "refreshExpiresAt",
   s.last_refreshed_at AS "lastRefreshedAt", s.last_error AS "lastError",
-  s.consecutive_failures AS "consecutiveFailures", s.next_attempt_at AS "nextAttemptAt",
+  s.last_error_kind AS "lastErrorKind", s.consecutive_failures AS "consecutiveFailures", s.next_attempt_at AS "nextAttemptAt",
   (s.expires_at IS NULL OR s.expires_at <= now() + make_interval(secs => $MARGIN)) AS "needsRefresh",
   GREATEST(0, COALESCE(EXTRACT(EPOCH FROM (s.next_attempt_at - now())) * 1000, 0))::float8 AS "backoffRemainingMs"`;
 
@@ -85,7 +89,7 @@ export class VintedSessionsRepository {
        VALUES ($1, $2, $3, 'active', $4, $5)
        ON CONFLICT (user_id) DO UPDATE SET cookies_encrypted = EXCLUDED.cookies_encrypted, key_id = EXCLUDED.key_id,
          status = 'active', expires_at = EXCLUDED.expires_at, refresh_expires_at = EXCLUDED.refresh_expires_at,
-         last_error = NULL, consecutive_failures = 0, next_attempt_at = NULL,
+         last_error = NULL, last_error_kind = NULL, consecutive_failures = 0, next_attempt_at = NULL,
          refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()`,
       [userId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
     );
@@ -157,7 +161,8 @@ export class VintedSessionsRepository {
     const rows = await modify(
       this.dataSource.manager,
       `UPDATE vinted_sessions SET cookies_encrypted = $3, key_id = $4, expires_at = $5, refresh_expires_at = $6,
-         status = 'active', last_refreshed_at = now(), last_error = NULL, consecutive_failures = 0, next_attempt_at = NULL,
+         status = 'active', last_refreshed_at = now(), last_error = NULL, last_error_kind = NULL,
+         consecutive_failures = 0, next_attempt_at = NULL,
          refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
        WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
       [sessionId, leaseId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
@@ -168,15 +173,16 @@ export class VintedSessionsRepository {
   async recordFailure(sessionId: number, leaseId: string, failure: FailedRefresh): Promise<boolean> {
     const rows = await modify(
       this.dataSource.manager,
-      `UPDATE vinted_sessions SET status = $3, last_error = $4, consecutive_failures = $5,
-         next_attempt_at = CASE WHEN $6::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $6::float8) END,
+      `UPDATE vinted_sessions SET status = $3, last_error_kind = $4, last_error = $5, consecutive_failures = $6,
+         next_attempt_at = CASE WHEN $7::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $7::float8) END,
          refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
        WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
       [
         sessionId,
         leaseId,
         failure.status,
-        failure.lastError,
+        failure.kind,
+        failure.reason,
         failure.consecutiveFailures,
         failure.retryInMs === null ? null : failure.retryInMs / 1000,
       ],
@@ -202,7 +208,8 @@ export class VintedSessionsRepository {
       // A session that was unreadable (its key missing) is readable again: back to active.
       `UPDATE vinted_sessions SET cookies_encrypted = $3, key_id = $4, updated_at = now(),
          status = CASE WHEN status = 'requires_configuration' THEN 'active' ELSE status END,
-         last_error = CASE WHEN status = 'requires_configuration' THEN NULL ELSE last_error END
+         last_error = CASE WHEN status = 'requires_configuration' THEN NULL ELSE last_error END,
+         last_error_kind = CASE WHEN status = 'requires_configuration' THEN NULL ELSE last_error_kind END
        WHERE id = $1 AND cookies_encrypted = $2 RETURNING id`,
       [sessionId, expected, session.cookiesEncrypted, session.keyId],
     );

@@ -1,10 +1,12 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const NUMBER_STATUSES = ['pending', 'qr_ready', 'regenerating', 'connected', 'failed'] as const;
 export type NumberStatus = (typeof NUMBER_STATUSES)[number];
 
 /** A phone number being validated (`whatsapp_numbers`, migration CreateWhatsappNumbers). */
 @Entity({ name: 'whatsapp_numbers' })
+@Check('whatsapp_numbers_status_check', `status IN ('pending', 'qr_ready', 'regenerating', 'connected', 'failed')`)
+@Index('whatsapp_numbers_user_idx', ['userId'])
 export class WhatsappNumberEntity {
   @PrimaryGeneratedColumn('identity', { type: 'integer', generatedIdentity: 'BY DEFAULT' })
   id!: number;
@@ -15,6 +17,7 @@ export class WhatsappNumberEntity {
 
   /** The user who registered it; they (and admins) may see and validate it. */
   @Column({ name: 'user_id', type: 'integer' })
+  @ForeignKey('users', { name: 'whatsapp_numbers_user_id_fkey', onDelete: 'CASCADE' })
   userId!: number;
 
   @Column({ type: 'text', default: 'pending' })
