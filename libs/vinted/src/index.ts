@@ -5,9 +5,10 @@ export {
   DEFAULT_REFRESH_CONCURRENCY,
   SCHEDULER_ACTIONS,
   type SchedulerAction,
+  type SchedulerView,
   TokenRefreshScheduler,
 } from './scheduler/token-refresh-scheduler.service';
-export { SessionKeyRotation } from './sessions/session-key-rotation.service';
+export { type SessionDiagnosis, SessionKeyRotation } from './sessions/session-key-rotation.service';
 export { VINTED_SESSION_STATUSES, type VintedSessionStatus } from './sessions/vinted-session.entity';
 export { VintedSessionManager } from './sessions/vinted-session-manager.service';
 export { VintedModule, VintedRuntimeModule } from './vinted.module';
