@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { RefreshTokenPurgeCron } from './tokens/refresh-token-purge.cron';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
@@ -16,7 +15,7 @@ import { UsersService } from './users/users.service';
 /**
  * Users, passwords, JWTs and the refresh-token store. Needs `ConfigModule.forRoot` and
  * `DatabaseModule.forRoot` (both global). The purge `@Cron` runs only where `ScheduleModule`
- * is imported (the API). Apps register `JwtAuthGuard` as APP_GUARD.
+ * is imported (the API). The API's guard authenticates requests with `TokensService`.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity])],
@@ -30,8 +29,7 @@ import { UsersService } from './users/users.service';
     SuccessorCipher,
     TokensService,
     RefreshTokenPurgeCron,
-    JwtAuthGuard,
   ],
-  exports: [UsersService, TokensService, TokenCodec, JwtAuthGuard],
+  exports: [UsersService, TokensService, TokenCodec],
 })
 export class AuthModule {}

@@ -2,4 +2,3 @@ export * from './app-error';
 export * from './duration';
 export * from './logging';
 export * from './startup-failure';
-export * from './exact-http-error';
