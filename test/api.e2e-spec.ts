@@ -1,4 +1,3 @@
-import { ExactHttpError } from '../apps/api/src/http/exact-http-error';
 import { loadConfig } from '@app/config';
 import { TcpProxy, TestStack, createTestStack, stackTargets } from '@app/testing';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -8,6 +7,7 @@ import { IsInt, IsString, Min } from 'class-validator';
 import request from 'supertest';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { Public } from '../apps/api/src/auth/guard';
+import { ExactHttpError } from '../apps/api/src/http/exact-http-error';
 
 class ProbeDto {
   @IsString() name!: string;

@@ -1,10 +1,13 @@
 import {
   AuthError,
   InvalidCredentialsError,
+  NoActiveAccountError,
   TokenBlacklistedOnVerifyError,
   TokenProblem,
   TokenRejectedError,
+  UserInactiveError,
   UserInputError,
+  UserNotFoundError,
 } from '@app/auth';
 import { ExactHttpError } from '../http/exact-http-error';
 
@@ -28,12 +31,14 @@ export function simplejwtAnswer(error: AuthError): ExactHttpError {
   if (error instanceof UserInputError) {
     return new ExactHttpError(400, error.errors);
   }
-  // NoActiveAccountError, UserInactiveError, UserNotFoundError: `{detail, code}` and the challenge.
-  return new ExactHttpError(
-    error.status,
-    { detail: error.message, code: error.code },
-    error.status === 401 ? CHALLENGE : {},
-  );
+  if (
+    error instanceof NoActiveAccountError ||
+    error instanceof UserInactiveError ||
+    error instanceof UserNotFoundError
+  ) {
+    return new ExactHttpError(401, { detail: error.message, code: error.code }, CHALLENGE);
+  }
+  return new ExactHttpError(error.status, { detail: error.message, code: error.code });
 }
 
 /** refresh / verify / blacklist: `{"detail":"Token is expired","code":"token_not_valid"}`. */

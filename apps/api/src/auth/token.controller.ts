@@ -25,7 +25,10 @@ const required = (field: string) => ({
   schema: { example: { [field]: ['This field is required.'] } },
 });
 
-/** simplejwt's token views, same paths and bodies (CONTRACT §3); bodies are validated like DRF serializers (`@DrfBody()`). */
+/**
+ * simplejwt's token views, same paths and bodies (CONTRACT §3). Bodies are validated like DRF
+ * serializers (`@DrfBody()`); the service's refusals become simplejwt's answers in the exception filter.
+ */
 @ApiTags('auth')
 @Controller('api/token')
 export class TokenController {

@@ -1,7 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
-import { applyDecorators } from '@nestjs/common';
 
 export const FIELD_REQUIRED = 'This field is required.';
 export const FIELD_NULL = 'This field may not be null.';
