@@ -1,5 +1,3 @@
-import { Public } from '@app/auth';
-import { ExactHttpError } from '@app/common';
 import { loadConfig } from '@app/config';
 import { TcpProxy, TestStack, createTestStack, stackTargets } from '@app/testing';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -8,6 +6,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { IsInt, IsString, Min } from 'class-validator';
 import request from 'supertest';
 import { createApiApp } from '../apps/api/src/create-api-app';
+import { Public } from '../apps/api/src/auth/guard';
+import { ExactHttpError } from '../apps/api/src/http/exact-http-error';
 
 class ProbeDto {
   @IsString() name!: string;

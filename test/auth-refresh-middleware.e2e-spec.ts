@@ -1,9 +1,10 @@
-import { Authenticated, AuthenticatedUser, CurrentUser } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { stackTargets } from '@app/testing';
 import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { claimsOf, createUser, login, sleep, startAuthApp } from './support/auth-app';
+import { Authenticated, CurrentUser } from '../apps/api/src/auth/guard';
 
 @Controller('api/probe-refresh')
 class RefreshProbeController {

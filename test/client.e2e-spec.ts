@@ -1,4 +1,4 @@
-import { Authenticated, AuthenticatedUser, CurrentUser } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { HourglassApiError, MemoryTokenStore, createHourglassClient } from '@app/client';
 import { stackTargets } from '@app/testing';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -6,6 +6,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { IncomingMessage } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { claimsOf, createUser, sleep, startAuthApp } from './support/auth-app';
+import { Authenticated, CurrentUser } from '../apps/api/src/auth/guard';
 
 /** The product has no authenticated GET of its own in this suite's scope: a probe stands in for one. */
 @Controller('api/probe-client')

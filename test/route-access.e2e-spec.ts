@@ -1,10 +1,10 @@
-import { Public } from '@app/auth';
 import { loadConfig } from '@app/config';
 import { TestStack, createTestStack } from '@app/testing';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createApiApp } from '../apps/api/src/create-api-app';
 import { routeDeclarations } from './support/route-access';
+import { Public } from '../apps/api/src/auth/guard';
 
 @Controller('api/undeclared-probe')
 class UndeclaredController {

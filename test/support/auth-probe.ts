@@ -1,5 +1,6 @@
-import { Authenticated, AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { Controller, Get, Module } from '@nestjs/common';
+import { Authenticated, CurrentUser, Roles } from '../../apps/api/src/auth/guard';
 
 /** Test-only routes behind the global guard: `GET /api/probe-auth/me` (any user) and `/admin` (admins). */
 @Controller('api/probe-auth')

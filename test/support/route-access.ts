@@ -1,7 +1,7 @@
-import { ACCESS_POLICY } from '@app/auth';
 import { INestApplication } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService } from '@nestjs/core';
+import { ACCESS_POLICY } from '../../apps/api/src/auth/guard';
 
 /** Every HTTP route handler of the app's controllers, with whether it declares an access policy. */
 export function routeDeclarations(app: INestApplication): { route: string; declared: boolean }[] {

@@ -1,6 +1,6 @@
-import { ACCESS_HEADER, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_HEADER } from '@app/auth';
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ACCESS_HEADER, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_HEADER } from './auth/cookies/token-cookies';
 
 export const SWAGGER_PATH = 'api/docs';
 

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { JwtKeyRingModule } from './tokens/jwt-key-ring.module';
 import { JWT_MODULE_OPTIONS_FROM_CONFIG } from './tokens/jwt-module-options';
 import { RefreshTokenPurgeCron } from './tokens/refresh-token-purge.cron';
@@ -19,7 +18,7 @@ import { UsersService } from './users/users.service';
 /**
  * Users, passwords, JWTs and the refresh-token store. Needs `ConfigModule.forRoot` and
  * `DatabaseModule.forRoot` (both global). The purge `@Cron` runs only where `ScheduleModule`
- * is imported (the API). Apps register `JwtAuthGuard` as APP_GUARD.
+ * is imported (the API). The API's guard authenticates requests with `TokensService`.
  */
 @Module({
   imports: [
@@ -37,8 +36,7 @@ import { UsersService } from './users/users.service';
     SuccessorCipher,
     TokensService,
     RefreshTokenPurgeCron,
-    JwtAuthGuard,
   ],
-  exports: [UsersService, TokensService, TokenCodec, JwtAuthGuard],
+  exports: [UsersService, TokensService, TokenCodec],
 })
 export class AuthModule {}

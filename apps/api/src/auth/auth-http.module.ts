@@ -1,8 +1,10 @@
-import { AuthModule, JwtAuthGuard } from '@app/auth';
+import { AuthModule } from '@app/auth';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrap } from './admin-bootstrap';
 import { AuthThrottlingModule } from './auth-throttling';
+import { JwtAuthGuard } from './guard/jwt-auth.guard';
+import { JwtStrategy } from './guard/jwt.strategy';
 import { JwksController } from './jwks.controller';
 import { TokenController } from './token.controller';
 import { UsersController } from './users.controller';
@@ -11,6 +13,6 @@ import { UsersController } from './users.controller';
 @Module({
   imports: [AuthModule, AuthThrottlingModule],
   controllers: [TokenController, UsersController, JwksController],
-  providers: [{ provide: APP_GUARD, useExisting: JwtAuthGuard }, AdminBootstrap],
+  providers: [JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, AdminBootstrap],
 })
 export class AuthHttpModule {}

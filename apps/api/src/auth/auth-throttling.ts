@@ -1,4 +1,4 @@
-import { ExactHttpError } from '@app/common';
+import { ExactHttpError } from '../http/exact-http-error';
 import { AppConfig } from '@app/config';
 import { ExecutionContext, Injectable, Module, UseGuards, applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';

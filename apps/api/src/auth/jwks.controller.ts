@@ -1,6 +1,7 @@
-import { Public, TokenCodec } from '@app/auth';
+import { TokenCodec } from '@app/auth';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Public } from './guard';
 
 @ApiTags('auth')
 @Controller('api/.well-known')

@@ -1,13 +1,5 @@
-import {
-  Authenticated,
-  AuthenticatedUser,
-  CurrentUser,
-  Public,
-  REFRESH_COOKIE_HEADERS,
-  RefreshCookie,
-  TokensService,
-} from '@app/auth';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { AuthenticatedUser, TokensService } from '@app/auth';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -17,6 +9,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthThrottle } from './auth-throttling';
+import { REFRESH_COOKIE_HEADERS, RefreshCookie } from './cookies/token-cookie.interceptor';
+import { DrfBody } from './drf/drf-validation.pipe';
 import {
   ObtainTokenDto,
   RefreshTokenDto,
@@ -24,13 +18,17 @@ import {
   TokenPairDto,
   VerifyTokenDto,
 } from './dto/token.dto';
+import { Authenticated, CurrentUser, Public } from './guard';
 
 const required = (field: string) => ({
   description: 'A field is missing (one key per missing field).',
   schema: { example: { [field]: ['This field is required.'] } },
 });
 
-/** simplejwt's token views, same paths and bodies (CONTRACT §3). Bodies are `unknown`: DRF-style validation in the service. */
+/**
+ * simplejwt's token views, same paths and bodies (CONTRACT §3). Bodies are validated like DRF
+ * serializers (`@DrfBody()`); the service's refusals become simplejwt's answers in the exception filter.
+ */
 @ApiTags('auth')
 @Controller('api/token')
 export class TokenController {
@@ -46,8 +44,8 @@ export class TokenController {
   @ApiBadRequestResponse(required('password'))
   @AuthThrottle()
   @RefreshCookie('issue')
-  obtain(@Body() body: unknown) {
-    return this.tokens.obtain(body);
+  obtain(@DrfBody() credentials: ObtainTokenDto) {
+    return this.tokens.obtain(credentials);
   }
 
   @Post('refresh')
@@ -64,8 +62,8 @@ export class TokenController {
   @ApiBadRequestResponse(required('refresh'))
   @AuthThrottle({ perUsername: false })
   @RefreshCookie('rotate')
-  refresh(@Body() body: unknown) {
-    return this.tokens.refresh(body);
+  refresh(@DrfBody() body: RefreshTokenDto) {
+    return this.tokens.refresh(body.refresh);
   }
 
   @Post('verify')
@@ -92,8 +90,9 @@ export class TokenController {
       },
     },
   })
-  verify(@Body() body: unknown) {
-    return this.tokens.verify(body);
+  async verify(@DrfBody() body: VerifyTokenDto) {
+    await this.tokens.verify(body.token);
+    return {};
   }
 
   @Post('blacklist')
@@ -105,8 +104,9 @@ export class TokenController {
   @ApiUnauthorizedResponse({ content: { 'application/json': { examples: TOKEN_NOT_VALID_EXAMPLES } } })
   @ApiBadRequestResponse(required('refresh'))
   @RefreshCookie('clear')
-  blacklist(@Body() body: unknown) {
-    return this.tokens.blacklist(body);
+  async blacklist(@DrfBody() body: RefreshTokenDto) {
+    await this.tokens.blacklist(body.refresh);
+    return {};
   }
 
   @Post('revoke-all')

@@ -1,14 +1,5 @@
-import {
-  Authenticated,
-  AuthenticatedUser,
-  CurrentUser,
-  Public,
-  REFRESH_COOKIE_HEADERS,
-  RefreshCookie,
-  TokensService,
-  UsersService,
-} from '@app/auth';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { AuthenticatedUser, TokensService, UsersService } from '@app/auth';
+import { Controller, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -18,7 +9,10 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthThrottle } from './auth-throttling';
-import { ChangePasswordDto, PasswordChangedDto, RegisterUserDto, RegisteredUserDto } from './dto/token.dto';
+import { REFRESH_COOKIE_HEADERS, RefreshCookie } from './cookies/token-cookie.interceptor';
+import { DrfBody } from './drf/drf-validation.pipe';
+import { ChangePasswordDto, PasswordChangedDto, RegisterUserDto, RegisteredUserDto } from './dto/users.dto';
+import { Authenticated, CurrentUser, Public } from './guard';
 
 @ApiTags('auth')
 @Controller('api/users')
@@ -47,8 +41,8 @@ export class UsersController {
     },
   })
   @AuthThrottle()
-  register(@Body() body: unknown) {
-    return this.users.register(body);
+  register(@DrfBody() account: RegisterUserDto) {
+    return this.users.register(account);
   }
 
   @Post('password/change')
@@ -77,8 +71,8 @@ export class UsersController {
   })
   @AuthThrottle({ perUsername: false })
   @RefreshCookie('issue')
-  async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() body: unknown) {
-    await this.users.changePassword(user.id, body);
+  async changePassword(@CurrentUser() user: AuthenticatedUser, @DrfBody() passwords: ChangePasswordDto) {
+    await this.users.changePassword(user.id, passwords);
     return { detail: 'New password has been saved.', ...(await this.tokens.issuePair(user.id)) };
   }
 }

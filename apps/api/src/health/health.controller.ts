@@ -1,8 +1,8 @@
-import { Public } from '@app/auth';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BusHealthIndicator } from './bus.health';
+import { Public } from '../auth/guard';
 
 @ApiTags('operations')
 @Public()

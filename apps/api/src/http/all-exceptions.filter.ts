@@ -1,4 +1,5 @@
-import { AppError, ExactHttpError } from '@app/common';
+import { AuthError } from '@app/auth';
+import { AppError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
 import {
   ArgumentsHost,
@@ -10,14 +11,17 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { simplejwtAnswer } from '../auth/simplejwt-errors';
 import { ErrorBody, codeForStatus } from './error-body';
+import { ExactHttpError } from './exact-http-error';
 import { RouteTable } from './route-table';
 
 /**
- * The one place where errors become HTTP answers. Domain errors (`AppError`) carry their code and
- * status; Nest's HTTP exceptions get a stable code from their status; an HTTP exception whose
- * response is already an object with `detail` is sent as is (endpoints whose contract fixes the
- * body, like simplejwt's). Anything else is a bug: logged with its stack, answered 500 without it.
+ * The one place where errors become HTTP answers. An `ExactHttpError` is sent verbatim; the auth
+ * lib's errors become simplejwt's exact bodies and headers (auth/simplejwt-errors.ts); other
+ * domain errors (`AppError`) carry their code and status; Nest's HTTP exceptions get a stable code
+ * from their status, and one whose response is already an object with `detail` is sent as is.
+ * Anything else is a bug: logged with its stack, answered 500 without it.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -55,8 +59,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     exception: unknown,
     request: Request,
   ): { status: number; body: object; headers: Record<string, string> } {
-    if (exception instanceof ExactHttpError) {
-      return { status: exception.status, body: exception.body, headers: exception.headers };
+    const exact = exception instanceof AuthError ? simplejwtAnswer(exception) : exception;
+    if (exact instanceof ExactHttpError) {
+      return { status: exact.status, body: exact.body, headers: exact.headers };
     }
     if (exception instanceof AppError) {
       return {

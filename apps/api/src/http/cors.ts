@@ -1,6 +1,6 @@
-import { ACCESS_HEADER, CSRF_HEADER, REFRESH_HEADER } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { ACCESS_HEADER, CSRF_HEADER, REFRESH_HEADER } from '../auth/cookies/token-cookies';
 
 /**
  * CORS for the front ends of CORS_ORIGINS (none by default). Credentials are allowed for cookie

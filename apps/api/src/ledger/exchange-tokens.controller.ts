@@ -1,4 +1,4 @@
-import { AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { ExchangeTokensService, TokenStatusService } from '@app/ledger';
 import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import {
@@ -30,6 +30,7 @@ import {
   TOKEN_NOT_FOUND_EXAMPLE,
   TOKEN_USED_EXAMPLE,
 } from './ledger-examples';
+import { CurrentUser, Roles } from '../auth/guard';
 
 @ApiTags('exchange-tokens')
 @Controller('api/exchange-tokens')

@@ -1,4 +1,4 @@
-import { AuthenticatedUser, Authenticated, CurrentUser, Roles } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { LedgerService } from '@app/ledger';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
@@ -11,6 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { BalancesDto, GrantPointsDto, GrantedDto, LedgerPageDto, PageQueryDto } from './dto/points.dto';
 import { BAD_POINTS_EXAMPLE, INVALID_CURSOR_EXAMPLE, USER_NOT_FOUND_EXAMPLE } from './ledger-examples';
+import { Authenticated, CurrentUser, Roles } from '../auth/guard';
 
 @ApiTags('points')
 @Controller('api/points')

@@ -1,6 +1,6 @@
-import { Public } from '@app/auth';
 import { Controller, Get, Res } from '@nestjs/common';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import { Public } from '../auth/guard';
 
 /** `GET /metrics`, public like the library's controller: scrapers carry no token. */
 @Public()

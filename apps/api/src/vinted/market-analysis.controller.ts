@@ -1,4 +1,4 @@
-import { Authenticated, AuthenticatedUser, CurrentUser } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { VintedSessionManager } from '@app/vinted';
 import { Controller, Get, Header } from '@nestjs/common';
 import {
@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { MarketAnalysisTokenDto, REQUIRES_CONFIGURATION_EXAMPLE } from './dto/vinted.dto';
+import { Authenticated, CurrentUser } from '../auth/guard';
 
 @ApiTags('vinted')
 @Controller('api/v1/market-analysis')

@@ -1,4 +1,4 @@
-import { Authenticated, AuthenticatedUser, CurrentUser } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { VintedSessionManager } from '@app/vinted';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
@@ -17,6 +17,7 @@ import {
   VINTED_ERROR_EXAMPLES,
   VintedSessionStatusDto,
 } from './dto/vinted.dto';
+import { Authenticated, CurrentUser } from '../auth/guard';
 
 /** The caller's own Vinted session: store cookies, read its state (never a token). */
 @ApiTags('vinted')

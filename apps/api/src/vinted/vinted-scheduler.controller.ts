@@ -1,8 +1,8 @@
-import { Roles } from '@app/auth';
 import { TokenRefreshScheduler } from '@app/vinted';
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SchedulerControlDto, SchedulerStatusDto } from './dto/vinted.dto';
+import { Roles } from '../auth/guard';
 
 /** The refresh scheduler, shared by every replica through the database. */
 @ApiTags('vinted')

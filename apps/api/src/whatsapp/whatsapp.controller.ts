@@ -1,4 +1,4 @@
-import { Authenticated, AuthenticatedUser, CurrentUser, Roles } from '@app/auth';
+import { AuthenticatedUser } from '@app/auth';
 import { WhatsappNumbersService } from '@app/whatsapp';
 import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
 import {
@@ -15,6 +15,7 @@ import {
 } from '@nestjs/swagger';
 import { Observable, concat, map, of } from 'rxjs';
 import { AcceptedDto, CreateWhatsappNumberDto, ERROR_EXAMPLES, WhatsappNumberDto } from './dto/whatsapp-number.dto';
+import { Authenticated, CurrentUser, Roles } from '../auth/guard';
 
 const ACCEPTED = { status: 'accepted' } as const;
 

@@ -2,7 +2,7 @@
 // EdDSA at all; every other algorithm goes through JwtService.
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { JwtKey } from './jwt-key-ring';
-import { TokenError } from './simplejwt-errors';
+import { TokenError } from '../auth.errors';
 import { TokenClaims } from './token-claims';
 
 /** A compact EdDSA token with the header `{"alg":"EdDSA","typ":"JWT","kid":…}`. */

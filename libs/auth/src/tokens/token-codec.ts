@@ -5,7 +5,7 @@ import { JWK } from 'jose';
 import { BoundedCache } from '../bounded-cache';
 import { signEdDsa, verifyEdDsa } from './eddsa-jwt';
 import { JwtKeyRing } from './jwt-key-ring';
-import { TokenError } from './simplejwt-errors';
+import { TokenError } from '../auth.errors';
 import { TokenClaims, TokenType, readClaims } from './token-claims';
 
 const VERIFIED_TOKENS_CACHED = 10_000;

@@ -1,30 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { ExactHttpError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { decodeJwt } from 'jose';
 import { EntityManager } from 'typeorm';
-import { requireStrings } from '../drf/drf-validation';
+import {
+  AuthError,
+  InvalidCredentialsError,
+  NoActiveAccountError,
+  TokenBlacklistedOnVerifyError,
+  TokenContext,
+  TokenError,
+  TokenProblem,
+  TokenRejectedError,
+  UserInactiveError,
+  UserNotFoundError,
+} from '../auth.errors';
 import { AuthenticatedUser, UserEntity } from '../users/user.entity';
 import { UserAuthCache, UserAuthState } from '../users/user-auth-cache';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { RefreshTokensRepository, StoredRefreshToken } from './refresh-tokens.repository';
-import {
-  TokenError,
-  TokenProblem,
-  accessTokenNotValid,
-  noActiveAccount,
-  noActiveAccountForToken,
-  tokenNotValid,
-  userInactive,
-  userNotFound,
-  verifyBlacklisted,
-} from './simplejwt-errors';
 import { SuccessorCipher } from './successor-cipher';
 import { TokenClaims, newClaims, readClaims } from './token-claims';
 import { TokenCodec } from './token-codec';
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
 
 export interface TokenPair {
   access: string;
@@ -38,7 +42,7 @@ type Rotation =
 /**
  * simplejwt's token views as services: obtain, refresh (rotation with reuse detection and a
  * grace window), verify, blacklist, revoke-all; and access-token authentication for the guard.
- * Inputs are untrusted bodies; failures are thrown with simplejwt's exact bodies.
+ * Inputs are validated by the caller; refusals are `AuthError`s (see auth.errors.ts).
  */
 @Injectable()
 export class TokensService {
@@ -55,12 +59,11 @@ export class TokensService {
     private readonly authCache: UserAuthCache,
   ) {}
 
-  /** `POST /api/token/`: a new pair (a new refresh family) for valid credentials. */
-  async obtain(body: unknown): Promise<TokenPair> {
-    const { username, password } = requireStrings(body, ['username', 'password'] as const);
+  /** A new pair (a new refresh family) for valid credentials. */
+  async obtain({ username, password }: Credentials): Promise<TokenPair> {
     const user = await this.accounts.authenticate(username, password);
     if (user === undefined) {
-      throw noActiveAccount();
+      throw new InvalidCredentialsError();
     }
     const { access, refresh } = await this.database.transaction((manager) =>
       this.issue(user, { familyId: randomUUID(), parentJti: null }, manager),
@@ -68,10 +71,9 @@ export class TokensService {
     return { access, refresh };
   }
 
-  /** `POST /api/token/refresh/`: rotates the refresh token (see JWT_ROTATE_REFRESH_TOKENS). */
-  async refresh(body: unknown): Promise<TokenPair | { access: string }> {
-    const { refresh } = requireStrings(body, ['refresh'] as const);
-    const claims = await this.decodeOr401(refresh, 'refresh');
+  /** Rotates the refresh token (see JWT_ROTATE_REFRESH_TOKENS). */
+  async refresh(refresh: string): Promise<TokenPair | { access: string }> {
+    const claims = await this.decodeForView(refresh, 'refresh');
     const outcome = await this.database.transaction((manager) => this.rotate(refresh, claims, manager));
     if (outcome.ok) {
       return outcome.pair;
@@ -88,34 +90,33 @@ export class TokensService {
         'Reuse of a rotated refresh token: its whole family is revoked',
       );
     }
-    throw outcome.problem === 'no_account' ? noActiveAccountForToken() : tokenNotValid(outcome.problem);
+    throw outcome.problem === 'no_account'
+      ? new NoActiveAccountError()
+      : new TokenRejectedError(outcome.problem, 'token_view');
   }
 
-  /** `POST /api/token/verify/`: `{}` for a valid token of any type. */
-  async verify(body: unknown): Promise<Record<string, never>> {
-    const { token } = requireStrings(body, ['token'] as const);
-    const claims = await this.decodeOr401(token);
+  /** Checks a token of any type: resolves for a valid one, throws why it is not. */
+  async verify(token: string): Promise<void> {
+    const claims = await this.decodeForView(token);
     if (claims.token_type === 'refresh') {
       const stored = await this.refreshTokens.find(token, 0);
       if (stored === undefined) {
-        throw tokenNotValid('Token is invalid');
+        throw new TokenRejectedError('Token is invalid', 'token_view');
       }
       if (stored.revoked || (stored.used && this.config.JWT_BLACKLIST_AFTER_ROTATION)) {
-        throw verifyBlacklisted();
+        throw new TokenBlacklistedOnVerifyError();
       }
     } else {
       const user = await this.users.findById(claims.user_id);
       if (user !== null && issuedBeforeRevocation(claims, user)) {
-        throw verifyBlacklisted();
+        throw new TokenBlacklistedOnVerifyError();
       }
     }
-    return {};
   }
 
-  /** `POST /api/token/blacklist/`: logs this refresh token out. */
-  async blacklist(body: unknown): Promise<Record<string, never>> {
-    const { refresh } = requireStrings(body, ['refresh'] as const);
-    await this.decodeOr401(refresh, 'refresh');
+  /** Logs this refresh token out (a rotated one ends its whole family). */
+  async blacklist(refresh: string): Promise<void> {
+    await this.decodeForView(refresh, 'refresh');
     const problem = await this.database.transaction(async (manager): Promise<TokenProblem | undefined> => {
       if (await this.refreshTokens.revoke(refresh, manager)) {
         return undefined;
@@ -131,12 +132,11 @@ export class TokensService {
       return stored.expired && !stored.revoked ? 'Token is expired' : 'Token is blacklisted';
     });
     if (problem !== undefined) {
-      throw tokenNotValid(problem);
+      throw new TokenRejectedError(problem, 'token_view');
     }
-    return {};
   }
 
-  /** `POST /api/token/revoke-all/`: every token of the user stops working now. */
+  /** Every token of the user stops working now. */
   async revokeAll(userId: number): Promise<{ revoked: number }> {
     const revoked = await this.database.transaction(async (manager) => {
       await this.users.invalidateTokens(userId, manager);
@@ -151,35 +151,29 @@ export class TokensService {
     return this.database.transaction(async (manager) => {
       const user = await this.users.findById(userId, manager);
       if (user === null || !user.isActive) {
-        throw noActiveAccount();
+        throw new InvalidCredentialsError();
       }
       const { access, refresh } = await this.issue(user, { familyId: randomUUID(), parentJti: null }, manager);
       return { access, refresh };
     });
   }
 
-  /** The user of a valid access token, or simplejwt's 401 (for the guard). */
+  /** The user of a valid access token (the API's authentication); throws an `AuthError` otherwise. */
   async authenticateAccess(token: string): Promise<AuthenticatedUser> {
-    let claims: TokenClaims;
-    try {
-      claims = await this.codec.decode(token, 'access');
-    } catch (error) {
-      throw error instanceof TokenError ? accessTokenNotValid(error.problem) : error;
-    }
-    return this.userOf(claims);
+    return this.userOf(await this.decode(token, 'authentication', 'access'));
   }
 
   /** The active user behind verified access claims (issued after any revoke-all). */
   private async userOf(claims: TokenClaims): Promise<AuthenticatedUser> {
     const user = await this.authCache.get(claims.user_id, () => this.users.findById(claims.user_id));
     if (user === null) {
-      throw userNotFound();
+      throw new UserNotFoundError();
     }
     if (!user.isActive) {
-      throw userInactive();
+      throw new UserInactiveError();
     }
     if (issuedBeforeRevocation(claims, user)) {
-      throw accessTokenNotValid('Token is blacklisted');
+      throw new TokenRejectedError('Token is blacklisted', 'authentication');
     }
     return { id: user.id, username: user.username, role: user.role };
   }
@@ -208,7 +202,7 @@ export class TokensService {
       return undefined;
     }
     try {
-      const pair = await this.refresh({ refresh });
+      const pair = await this.refresh(refresh);
       // We signed it a moment ago: nothing to verify, and its expiry must not be judged again
       // (with a lifetime of a second or two it can lapse while this request is still running).
       const claims = readClaims(decodeJwt(pair.access));
@@ -217,7 +211,7 @@ export class TokensService {
       }
       return { user: await this.userOf(claims), pair };
     } catch (error) {
-      if (error instanceof ExactHttpError) {
+      if (error instanceof AuthError) {
         return undefined;
       }
       throw error;
@@ -310,11 +304,16 @@ export class TokensService {
     return { access, refresh, refreshJti: refreshClaims.jti };
   }
 
-  private async decodeOr401(token: string, expected?: 'access' | 'refresh'): Promise<TokenClaims> {
+  private decodeForView(token: string, expected?: 'access' | 'refresh'): Promise<TokenClaims> {
+    return this.decode(token, 'token_view', expected);
+  }
+
+  /** The codec's verdict, a refusal naming where the token was presented. */
+  private async decode(token: string, context: TokenContext, expected?: 'access' | 'refresh'): Promise<TokenClaims> {
     try {
       return await this.codec.decode(token, expected);
     } catch (error) {
-      throw error instanceof TokenError ? tokenNotValid(error.problem) : error;
+      throw error instanceof TokenError ? new TokenRejectedError(error.problem, context) : error;
     }
   }
 }

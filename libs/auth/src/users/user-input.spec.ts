@@ -1,4 +1,5 @@
-import { UserInputError, userInputErrors } from './user-input';
+import { UserInputError } from '../auth.errors';
+import { userInputErrors } from './user-input';
 
 describe(userInputErrors.name, () => {
   const valid = {

@@ -1,5 +1,4 @@
-import { ExactHttpError } from '@app/common';
-import { FieldErrors } from '../drf/drf-validation';
+import { FieldErrors } from '../auth.errors';
 import { ROLES, Role } from './user.entity';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -8,20 +7,6 @@ const USERNAME = /^[\p{L}\p{N}_.@+-]+$/u;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export const USERNAME_TAKEN = 'A user with that username already exists.';
-
-/**
- * Invalid account data, answered 400 with DRF's field map (`{"username": ["…"]}`); `message` is
- * one line naming every field, for the CLI.
- */
-export class UserInputError extends ExactHttpError {
-  constructor(readonly errors: FieldErrors) {
-    super(400, errors);
-    this.name = 'UserInputError';
-    this.message = Object.entries(errors)
-      .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
-      .join('; ');
-  }
-}
 
 export interface UserInput {
   username: string;

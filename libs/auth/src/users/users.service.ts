@@ -1,16 +1,30 @@
 import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { requireStrings } from '../drf/drf-validation';
+import { UserInputError } from '../auth.errors';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
 import { PasswordHasher } from './password-hasher';
 import { UserAuthCache } from './user-auth-cache';
 import { AuthenticatedUser, Role, UserEntity } from './user.entity';
-import { USERNAME_TAKEN, UserInput, UserInputError, userInputErrors } from './user-input';
+import { USERNAME_TAKEN, UserInput, userInputErrors } from './user-input';
 import { UsersRepository } from './users.repository';
 
 // Django's own sentences (PasswordChangeForm, SetPasswordForm).
 const WRONG_OLD_PASSWORD = 'Your old password was entered incorrectly. Please enter it again.';
 const PASSWORDS_DIFFER = 'The two password fields didn’t match.';
+
+/** `POST /api/users/register/`: always a customer. */
+export interface RegisterUserCommand {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** dj-rest-auth's password change, field names included (its errors name them). */
+export interface ChangePasswordCommand {
+  old_password: string;
+  new_password1: string;
+  new_password2: string;
+}
 
 export interface CreateUserCommand {
   username: string;
@@ -32,10 +46,9 @@ export class UsersService {
     private readonly authCache: UserAuthCache,
   ) {}
 
-  /** `POST /api/users/register/`: a customer account from an untrusted body (DRF-style 400s). */
-  async register(body: unknown): Promise<AuthenticatedUser & { email: string }> {
-    const fields = requireStrings(body, ['username', 'email', 'password'] as const);
-    return this.create({ ...fields, role: 'customer' });
+  /** Self-service registration: a customer account; throws `UserInputError` like `create`. */
+  register(command: RegisterUserCommand): Promise<AuthenticatedUser & { email: string }> {
+    return this.create({ ...command, role: 'customer' });
   }
 
   /** Creates an account; throws `UserInputError` on invalid data or a taken username. */
@@ -87,15 +100,11 @@ export class UsersService {
   }
 
   /**
-   * `POST /api/users/password/change/` (dj-rest-auth's body): checks the old password, sets the
-   * new one and logs the user out everywhere, access and refresh tokens, in one transaction.
+   * Checks the old password, sets the new one and logs the user out everywhere, access and
+   * refresh tokens, in one transaction. Throws `UserInputError` naming the field at fault.
    */
-  async changePassword(userId: number, body: unknown): Promise<void> {
-    const { old_password, new_password1, new_password2 } = requireStrings(body, [
-      'old_password',
-      'new_password1',
-      'new_password2',
-    ] as const);
+  async changePassword(userId: number, command: ChangePasswordCommand): Promise<void> {
+    const { old_password, new_password1, new_password2 } = command;
     const user = await this.users.findById(userId);
     if (user === null || !(await this.hasher.verify(user.passwordHash, old_password))) {
       throw new UserInputError({ old_password: [WRONG_OLD_PASSWORD] });

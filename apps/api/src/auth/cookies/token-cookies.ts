@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { ExactHttpError } from '@app/common';
+import { ExactHttpError } from '../../http/exact-http-error';
 import { CookieOptions, Request, Response } from 'express';
 
 /** Cookie mode (JWT_AUTH_COOKIE): the refresh token lives in this httpOnly cookie. */

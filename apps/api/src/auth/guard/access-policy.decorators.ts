@@ -1,6 +1,6 @@
+import { Role } from '@app/auth';
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Role } from '../users/user.entity';
 
 /** Who may call a route. Every route declares one (a test fails on an undeclared route). */
 export type AccessPolicy = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'roles'; roles: Role[] };

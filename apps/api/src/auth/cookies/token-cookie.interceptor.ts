@@ -66,7 +66,10 @@ export class TokenCookieInterceptor implements NestInterceptor {
   }
 }
 
-/** A body without `refresh` takes the cookie's, which needs the double-submit CSRF token (unsafe method). */
+/**
+ * A body without `refresh` takes the cookie's, which needs the double-submit CSRF token (unsafe
+ * method). Nest runs interceptors before pipes, so `@DrfBody()` validates the body with the cookie in.
+ */
 function useRefreshCookie(request: Request): void {
   const body: unknown = request.body;
   const bodyIsObject = typeof body === 'object' && body !== null && !Array.isArray(body);

@@ -1,5 +1,5 @@
-import { ExactHttpError } from '@app/common';
-import { bearerToken } from './jwt-auth.guard';
+import { ExactHttpError } from '../../http/exact-http-error';
+import { bearerToken } from './bearer-token';
 
 describe(bearerToken.name, () => {
   it('reads the token of a Bearer header', () => {

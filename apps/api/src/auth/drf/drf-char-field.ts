@@ -1,0 +1,68 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { Expose, Transform } from 'class-transformer';
+import { ValidateBy } from 'class-validator';
+
+export const FIELD_REQUIRED = 'This field is required.';
+export const FIELD_NULL = 'This field may not be null.';
+export const FIELD_BLANK = 'This field may not be blank.';
+export const NOT_A_STRING = 'Not a valid string.';
+/** DRF's `ProhibitNullCharactersValidator`: PostgreSQL cannot store U+0000 in text either. */
+export const NULL_CHARACTERS = 'Null characters are not allowed.';
+
+export interface DrfCharFieldOptions {
+  /**
+   * DRF's `trim_whitespace`: when true (DRF's default) a value of only whitespace is blank.
+   * Passwords set it to false (simplejwt's `PasswordField`): they are compared as sent.
+   */
+  trimWhitespace?: boolean;
+  /** Swagger's description of the field (type and requiredness are the decorator's). */
+  api?: Pick<ApiPropertyOptions, 'description' | 'example' | 'minLength' | 'maxLength'>;
+}
+
+/**
+ * What DRF's `CharField` says about `value` (numbers and booleans already read as their text),
+ * or `undefined` when it is a valid string. One message per field, as DRF stops at the first.
+ */
+export function charFieldProblem(
+  value: unknown,
+  { trimWhitespace = true }: DrfCharFieldOptions = {},
+): string | undefined {
+  if (value === undefined) {
+    return FIELD_REQUIRED;
+  }
+  if (typeof value !== 'string') {
+    return value === null ? FIELD_NULL : NOT_A_STRING;
+  }
+  if (value.includes('\u0000')) {
+    return NULL_CHARACTERS;
+  }
+  if (value === '' || (trimWhitespace && value.trim() === '')) {
+    return FIELD_BLANK;
+  }
+  return undefined;
+}
+
+/** DRF's `CharField` accepts numbers and booleans as their text; the value itself is never trimmed. */
+const numbersAsText = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+
+/**
+ * A required DRF `CharField` on a DTO run by `DrfValidationPipe`: exposed (other body fields are
+ * dropped, as DRF ignores them), numbers read as text, validated with DRF's exact sentences, and
+ * documented in Swagger as a required string.
+ */
+export function DrfCharField(options: DrfCharFieldOptions = {}): PropertyDecorator {
+  return applyDecorators(
+    Expose(),
+    Transform(numbersAsText),
+    ValidateBy({
+      name: 'drfCharField',
+      validator: {
+        validate: (value: unknown) => charFieldProblem(value, options) === undefined,
+        defaultMessage: (args) => charFieldProblem(args?.value, options) ?? '',
+      },
+    }),
+    ApiProperty({ type: String, required: true, ...options.api }),
+  );
+}
