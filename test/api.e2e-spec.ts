@@ -32,6 +32,11 @@ class ProbeController {
       { 'WWW-Authenticate': 'Bearer realm="api"' },
     );
   }
+
+  @Post('bug')
+  bug(): never {
+    throw new Error('a bug whose message must not reach the client');
+  }
 }
 
 @Module({ controllers: [ProbeController] })
@@ -134,6 +139,16 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
     const response = await request(app.getHttpServer()).post('/api/probe/exact/').expect(401);
     expect(response.body).toEqual({ detail: 'Authentication credentials were not provided.' });
     expect(response.headers['www-authenticate']).toBe('Bearer realm="api"');
+  });
+
+  it('answers a bug 500 {detail, code, errorId} without its message', async () => {
+    const response = await request(app.getHttpServer()).post('/api/probe/bug').expect(500);
+    expect(response.body).toEqual({
+      detail: 'A server error occurred.',
+      code: 'internal_error',
+      errorId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
+    expect(response.text).not.toContain('must not reach');
   });
 
   it('answers an unknown path with 404 {detail, code}', async () => {

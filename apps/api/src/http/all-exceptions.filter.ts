@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AuthError } from '@app/auth';
 import { AppError } from '@app/common';
 import { isDatabaseUnavailable } from '@app/database';
@@ -21,7 +22,8 @@ import { RouteTable } from './route-table';
  * lib's errors become simplejwt's exact bodies and headers (auth/simplejwt-errors.ts); other
  * domain errors (`AppError`) carry their code and status; Nest's HTTP exceptions get a stable code
  * from their status, and one whose response is already an object with `detail` is sent as is.
- * Anything else is a bug: logged with its stack, answered 500 without it.
+ * Anything else is a bug: logged with its stack, answered 500 without it but with an `errorId`
+ * that the log line carries too, so a client's report leads to the stack (as Novu's filter does).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -35,15 +37,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const request = host.switchToHttp().getRequest<Request>();
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, body, headers } = this.answer(exception, request);
+    const { status, body: answer, headers } = this.answer(exception, request);
+    let body = answer;
     if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
       this.logger.warn(
         `${request.method} ${request.path} answered 503: ${exception instanceof Error ? exception.message : String(exception)}`,
       );
     } else if (status >= 500) {
+      const errorId = randomUUID();
+      body = { ...answer, errorId };
       this.logger.error(
-        { err: exception, method: request.method, url: request.originalUrl },
-        `Unhandled error on ${request.method} ${request.path}`,
+        { err: exception, errorId, method: request.method, url: request.originalUrl },
+        `Unhandled error ${errorId} on ${request.method} ${request.path}`,
       );
     }
     if (response.headersSent) {
