@@ -12,9 +12,7 @@ export {
   UserInputError,
   UserNotFoundError,
 } from './auth.errors';
-export { TokenClaims, TokenType, newClaims, readClaims } from './tokens/token-claims';
 export { TokenCodec } from './tokens/token-codec';
 export { Credentials, TokenPair, TokensService } from './tokens/tokens.service';
-export { hashToken } from './tokens/refresh-tokens.repository';
 export { AuthenticatedUser, ROLES, Role } from './users/user.entity';
 export { ChangePasswordCommand, CreateUserCommand, RegisterUserCommand, UsersService } from './users/users.service';
