@@ -1,8 +1,9 @@
 import { AppConfig } from '@app/config';
 import { MessageBus, WORKER_EVENTS_QUEUE } from '@app/messaging';
-import { HeartbeatEvent, SessionManager } from '@app/whatsapp';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
+import { SessionManager } from '../session/session-manager.service';
+import { HeartbeatEvent } from '../whatsapp-messages';
 
 const LOG_EVERY_MS = 30_000;
 
