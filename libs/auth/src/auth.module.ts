@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
-import { RefreshTokenPurgeCron } from './tokens/refresh-token-purge.cron';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { SuccessorCipher } from './tokens/successor-cipher';
@@ -15,8 +14,8 @@ import { UsersService } from './users/users.service';
 
 /**
  * Users, passwords, JWTs and the refresh-token store. Needs `ConfigModule.forRoot` and
- * `DatabaseModule.forRoot` (both global). The purge `@Cron` runs only where `ScheduleModule`
- * is imported (the API). Apps register `JwtAuthGuard` as APP_GUARD.
+ * `DatabaseModule.forRoot` (both global). Schedules nothing: the API also imports
+ * `AuthCronModule` for the refresh-token purge. Apps register `JwtAuthGuard` as APP_GUARD.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity])],
@@ -29,7 +28,6 @@ import { UsersService } from './users/users.service';
     TokenCodec,
     SuccessorCipher,
     TokensService,
-    RefreshTokenPurgeCron,
     JwtAuthGuard,
   ],
   exports: [UsersService, TokensService, TokenCodec, JwtAuthGuard],

@@ -1,3 +1,4 @@
+export { AuthCronModule } from './auth-cron.module';
 export { AuthModule } from './auth.module';
 export { FIELD_REQUIRED, FieldErrors, fieldErrors, requireStrings } from './drf/drf-validation';
 export { ACCESS_POLICY, AccessPolicy, Authenticated, Public, Roles } from './guards/access-policy.decorators';
@@ -9,6 +10,7 @@ export {
   TokenCookieInterceptor,
 } from './http/token-cookie.interceptor';
 export { ACCESS_HEADER, CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, REFRESH_HEADER } from './http/token-cookies';
+export { REFRESH_TOKEN_PURGE_JOB, RefreshTokenPurgeCron } from './tokens/refresh-token-purge.cron';
 export { TokenClaims, TokenType, newClaims, readClaims } from './tokens/token-claims';
 export { TokenCodec } from './tokens/token-codec';
 export { TokenPair, TokensService } from './tokens/tokens.service';

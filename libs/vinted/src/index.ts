@@ -33,7 +33,7 @@ export {
   TickReport,
   TokenRefreshScheduler,
 } from './scheduler/token-refresh-scheduler.service';
-export { TokenRefreshTickCron } from './scheduler/token-refresh-tick.cron';
+export { SCHEDULER_POLL_MS, TOKEN_REFRESH_POLL_JOB, TokenRefreshTickCron } from './scheduler/token-refresh-tick.cron';
 export { RotationReport, SessionDiagnosis, SessionKeyRotation } from './sessions/session-key-rotation.service';
 export { VINTED_SESSION_STATUSES, VintedSessionStatus } from './sessions/vinted-session.entity';
 export {
@@ -44,4 +44,5 @@ export {
 } from './sessions/vinted-session-manager.service';
 export { StoredVintedSession, VintedSessionsRepository } from './sessions/vinted-sessions.repository';
 export * from './vinted.errors';
-export { VintedModule, VintedRuntimeModule } from './vinted.module';
+export { VintedCronModule } from './vinted-cron.module';
+export { VintedModule } from './vinted.module';
