@@ -35,6 +35,41 @@ const escapeLib = {
   message: 'Do not reach outside this lib with a relative path; import another lib by its alias.',
 };
 
+/**
+ * The app doors (DESIGN.md §1), on resolved paths so that no relative depth or alias slips by:
+ * an app never imports another app (what two apps need lives in a lib), a lib never imports an
+ * app, and tests, benchmarks and drills import an app only through what boots it whole: its root
+ * module or its `create-*-app` bootstrap helper, never its internals. Probe routes that tests and
+ * the bench mount on the API also use the API's route vocabulary (`@Public()`…, `ExactHttpError`).
+ */
+const APPS = ['api', 'worker', 'cli'];
+const APP_ENTRY_POINTS = [
+  'api/src/api.module.ts',
+  'api/src/create-api-app.ts',
+  'worker/src/worker.module.ts',
+  'worker/src/create-worker-app.ts',
+  'cli/src/cli.module.ts',
+];
+const API_PROBE_SURFACE = ['api/src/auth/guard/index.ts', 'api/src/http/exact-http-error.ts'];
+const appZones = [
+  ...APPS.map((app) => ({
+    target: `./apps/${app}`,
+    from: APPS.filter((other) => other !== app).map((other) => `./apps/${other}`),
+    message: 'An app never imports another app: move what both need into a lib (DESIGN.md §1).',
+  })),
+  {
+    target: './libs',
+    from: './apps',
+    message: 'Libraries never import apps.',
+  },
+  {
+    target: ['./test', './bench', './drills'],
+    from: './apps',
+    except: [...APP_ENTRY_POINTS, ...API_PROBE_SURFACE].map((path) => `./${path}`),
+    message: `Tests boot an app only through its root module or bootstrap helper (${APP_ENTRY_POINTS.join(', ')}), and mount probes with ${API_PROBE_SURFACE.join(' and ')}; never its internals.`,
+  },
+];
+
 const libRules = LIBS.map((lib) => {
   const forbidden = LIBS.filter((other) => other !== lib && !ALLOWED[lib].includes(other));
   return {
@@ -85,6 +120,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       curly: ['error', 'all'],
       'import/no-cycle': ['error', { ignoreExternal: true }],
+      'import/no-restricted-paths': ['error', { basePath: import.meta.dirname, zones: appZones }],
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [deepImport] }],
     },
   },

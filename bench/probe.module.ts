@@ -1,8 +1,7 @@
 import { AuthModule, TokenCodec } from '@app/auth';
 import { Controller, Get, Headers, Module } from '@nestjs/common';
 import { EventPattern } from '@nestjs/microservices';
-import { Authenticated, Public } from '../apps/api/src/auth/guard';
-import { bearerToken } from '../apps/api/src/auth/guard/bearer-token';
+import { Authenticated, Public, bearerToken } from '../apps/api/src/auth/guard';
 
 /** The one handler every route runs: the differences between them are the auth work only. */
 function pong(): { ok: true } {

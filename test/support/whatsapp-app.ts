@@ -1,14 +1,10 @@
 import { Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppConfig, loadConfig } from '@app/config';
-import { BusServerFactory } from '@app/messaging';
+import { loadConfig } from '@app/config';
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { workerQueues } from '../../apps/worker/src/worker-queues';
+import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import request from 'supertest';
 import { createUser, login } from './auth-app';
 
@@ -23,18 +19,8 @@ export const WHATSAPP_TEST_ENV = {
 export const SEED_FAILURE = 'QR code generation failed after 3 attempts. Please request a new validation.';
 
 /** A worker as `nest start worker` builds it (apps/worker/src/main.ts), in this process. */
-export async function startWorker(env: Record<string, string>): Promise<INestApplication> {
-  const config: AppConfig = loadConfig(env).config;
-  const app = await NestFactory.create(WorkerModule.register(config), {
-    logger: false,
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  app.useLogger(app.get(Logger));
-  app.connectMicroservice({ strategy: app.get(BusServerFactory).create(workerQueues(config)) });
-  await app.init();
-  await app.startAllMicroservices();
-  return app;
+export function startWorker(env: Record<string, string>): Promise<INestApplication> {
+  return createWorkerApp(loadConfig(env).config);
 }
 
 /** Polls `read` until `accept` holds; throws with the last value after `timeoutMs`. */

@@ -2,10 +2,9 @@ import { loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MessagingModule } from '@app/messaging';
+import { WhatsappNodeModule } from '@app/whatsapp';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-// One-process mode: with the in-process bus, the API also hosts the worker's modules.
-import { WorkerCoreModule } from '../../worker/src/worker-core.module';
 import { AuthHttpModule } from './auth/auth-http.module';
 import { HealthModule } from './health/health.module';
 import { LedgerHttpModule } from './ledger/ledger-http.module';
@@ -32,7 +31,8 @@ export class ApiModule {
         LedgerHttpModule,
         VintedHttpModule,
         WhatsappHttpModule,
-        ...(config.embeddedBus ? [WorkerCoreModule] : []),
+        // One-process mode: with the in-process bus, the API also hosts the WhatsApp node.
+        ...(config.embeddedBus ? [WhatsappNodeModule] : []),
         ...extraModules,
       ],
       providers: [MigrateOnStart],

@@ -1,10 +1,10 @@
 import { AppConfig } from '@app/config';
 import { BusServerFactory, WORKER_EVENTS_QUEUE } from '@app/messaging';
+import { workerQueues } from '@app/whatsapp';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { workerQueues } from '../../worker/src/worker-queues';
 import { ApiModule } from './api.module';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { enableCors } from './http/cors';

@@ -1,11 +1,9 @@
 import 'reflect-metadata';
 import { exitOnStartupFailure } from '@app/common';
 import { loadConfigOrExit } from '@app/config';
-import { BusServerFactory } from '@app/messaging';
-import { NestFactory } from '@nestjs/core';
+import { workerQueues } from '@app/whatsapp';
 import { Logger } from 'nestjs-pino';
-import { WorkerModule } from './worker.module';
-import { workerQueues } from './worker-queues';
+import { createWorkerApp } from './create-worker-app';
 
 async function bootstrap(): Promise<void> {
   const { config } = loadConfigOrExit();
@@ -15,20 +13,9 @@ async function bootstrap(): Promise<void> {
     );
     process.exit(1);
   }
-  // An HTTP-less Nest application: the bus server is its only entry point.
-  const app = await NestFactory.create(WorkerModule.register(config), {
-    logger: false,
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  const logger = app.get(Logger);
-  app.useLogger(logger);
-  app.enableShutdownHooks();
-  const queues = workerQueues(config);
-  app.connectMicroservice({ strategy: app.get(BusServerFactory).create(queues) });
-  await app.init();
-  await app.startAllMicroservices();
-  logger.log(`Worker ${config.WORKER_ID} is waiting for commands on ${queues.join(', ')}`, 'Worker');
+  const app = await createWorkerApp(config);
+  const queues = workerQueues(config).join(', ');
+  app.get(Logger).log(`Worker ${config.WORKER_ID} is waiting for commands on ${queues}`, 'Worker');
 }
 
 bootstrap().catch((error: unknown) => exitOnStartupFailure('Worker failed to start', error));

@@ -2,9 +2,9 @@ import { loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MessagingModule } from '@app/messaging';
+import { WhatsappNodeModule } from '@app/whatsapp';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
-import { WorkerCoreModule } from './worker-core.module';
 
 /**
  * Root module of the standalone worker process (needs AMQP_URL; never touches migrations). The
@@ -23,7 +23,7 @@ export class WorkerModule {
           ? [DatabaseModule.forRoot({ role: 'worker' })]
           : []),
         ScheduleModule.forRoot(),
-        WorkerCoreModule,
+        WhatsappNodeModule,
       ],
     };
   }

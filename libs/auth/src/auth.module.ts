@@ -3,7 +3,6 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { JwtKeyRingModule } from './tokens/jwt-key-ring.module';
 import { JWT_MODULE_OPTIONS_FROM_CONFIG } from './tokens/jwt-module-options';
-import { RefreshTokenPurgeCron } from './tokens/refresh-token-purge.cron';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { SuccessorCipher } from './tokens/successor-cipher';
@@ -17,8 +16,8 @@ import { UsersService } from './users/users.service';
 
 /**
  * Users, passwords, JWTs and the refresh-token store. Needs `ConfigModule.forRoot` and
- * `DatabaseModule.forRoot` (both global). The purge `@Cron` runs only where `ScheduleModule`
- * is imported (the API). The API's guard authenticates requests with `TokensService`.
+ * `DatabaseModule.forRoot` (both global). Schedules nothing: the API also imports
+ * `AuthCronModule` for the refresh-token purge. The API's guard authenticates requests with `TokensService`.
  */
 @Module({
   imports: [
@@ -35,7 +34,6 @@ import { UsersService } from './users/users.service';
     TokenCodec,
     SuccessorCipher,
     TokensService,
-    RefreshTokenPurgeCron,
   ],
   exports: [UsersService, TokensService, TokenCodec],
 })

@@ -14,8 +14,8 @@ import { LedgerVerifier } from './verify/ledger-verifier.service';
 
 /**
  * Point accounts, the journal, exchange tokens and the expiry sweep. Needs `ConfigModule.forRoot`
- * and `DatabaseModule.forRoot` (both global) and the ledger migration. Schedules nothing: the API
- * imports `LedgerCronModule` for the every-second sweep.
+ * and `DatabaseModule.forRoot` (both global) and the ledger migration. Schedules nothing (the CLI uses it
+ * as is): the API also imports `LedgerCronModule` for the sweep and the purge.
  */
 @Module({
   providers: [
@@ -32,14 +32,6 @@ import { LedgerVerifier } from './verify/ledger-verifier.service';
     LedgerVerifyRepository,
     LedgerVerifier,
   ],
-  // IdempotencyKeysRepository: for the purge cron of LedgerCronModule.
-  exports: [
-    LedgerService,
-    ExchangeTokensService,
-    TokenStatusService,
-    ExpirySweeper,
-    LedgerVerifier,
-    IdempotencyKeysRepository,
-  ],
+  exports: [LedgerService, ExchangeTokensService, TokenStatusService, ExpirySweeper, LedgerVerifier],
 })
 export class LedgerModule {}

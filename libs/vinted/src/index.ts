@@ -11,4 +11,6 @@ export {
 export { type SessionDiagnosis, SessionKeyRotation } from './sessions/session-key-rotation.service';
 export { VINTED_SESSION_STATUSES, type VintedSessionStatus } from './sessions/vinted-session.entity';
 export { VintedSessionManager } from './sessions/vinted-session-manager.service';
-export { VintedModule, VintedRuntimeModule } from './vinted.module';
+export { VintedCronModule } from './vinted-cron.module';
+export { VintedModule } from './vinted.module';
+export { SCHEDULER_POLL_MS, TOKEN_REFRESH_POLL_JOB, TokenRefreshTickCron } from './scheduler/token-refresh-tick.cron';

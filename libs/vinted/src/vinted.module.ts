@@ -7,9 +7,7 @@ import { VintedAuthService } from './http/vinted-auth.service';
 import { FetchVintedHttpClient, VintedHttpClient } from './http/vinted-http.client';
 import { SchedulerStateRepository } from './scheduler/scheduler-state.repository';
 import { TokenRefreshScheduler } from './scheduler/token-refresh-scheduler.service';
-import { TokenRefreshTickCron } from './scheduler/token-refresh-tick.cron';
 import { SessionKeyRotation } from './sessions/session-key-rotation.service';
-import { VintedSessionBootstrap } from './sessions/vinted-session-bootstrap';
 import { VintedSessionManager } from './sessions/vinted-session-manager.service';
 import { VintedSessionEntity } from './sessions/vinted-session.entity';
 import { VintedSessionsRepository } from './sessions/vinted-sessions.repository';
@@ -26,8 +24,8 @@ const EXPORTED = [
 
 /**
  * Vinted sessions: encrypted storage, the refresh client, the scheduler's logic. Needs
- * `ConfigModule.forRoot` and `DatabaseModule.forRoot` (global). Used as is by the CLI; the API
- * imports `VintedRuntimeModule`, which adds the poll loop and the start-up work.
+ * `ConfigModule.forRoot` and `DatabaseModule.forRoot` (global). Schedules nothing (the CLI uses it
+ * as is): the API also imports `VintedCronModule` for the poll and the start-up work.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([VintedSessionEntity]), AuthModule],
@@ -49,11 +47,3 @@ const EXPORTED = [
   exports: [...EXPORTED, AuthModule],
 })
 export class VintedModule {}
-
-/** The API process only: auto-start, VINTED_SESSION at start, and the scheduler's poll (needs ScheduleModule). */
-@Module({
-  imports: [VintedModule],
-  providers: [TokenRefreshTickCron, VintedSessionBootstrap],
-  exports: [VintedModule],
-})
-export class VintedRuntimeModule {}

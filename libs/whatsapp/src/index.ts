@@ -23,3 +23,5 @@ export * from './whatsapp.errors';
 export * from './whatsapp-messages';
 export { parseHeartbeat, parseWorkerEvent } from './worker-event.parser';
 export { SessionLifecycle, WhatsappWorkerModule } from './whatsapp-worker.module';
+export { WhatsappNodeModule } from './node/whatsapp-node.module';
+export { workerQueues } from './node/worker-queues';

@@ -1,4 +1,4 @@
-import { AuthModule } from '@app/auth';
+import { AuthCronModule, AuthModule } from '@app/auth';
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminBootstrap } from './admin-bootstrap';
@@ -9,9 +9,9 @@ import { JwksController } from './jwks.controller';
 import { TokenController } from './token.controller';
 import { UsersController } from './users.controller';
 
-/** The auth endpoints and the global guard: every route is public, authenticated or role-bound. */
+/** The auth endpoints, the global guard (every route is public, authenticated or role-bound) and the purge. */
 @Module({
-  imports: [AuthModule, AuthThrottlingModule],
+  imports: [AuthModule, AuthCronModule, AuthThrottlingModule],
   controllers: [TokenController, UsersController, JwksController],
   providers: [JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, AdminBootstrap],
 })

@@ -1,4 +1,4 @@
-import { VintedRuntimeModule } from '@app/vinted';
+import { VintedCronModule, VintedModule } from '@app/vinted';
 import { Module } from '@nestjs/common';
 import { MarketAnalysisController } from './market-analysis.controller';
 import { VintedAuthController } from './vinted-auth.controller';
@@ -6,7 +6,7 @@ import { VintedSchedulerController } from './vinted-scheduler.controller';
 
 /** Vinted sessions over HTTP (CONTRACT §5), with the scheduler's poll running in this process. */
 @Module({
-  imports: [VintedRuntimeModule],
+  imports: [VintedModule, VintedCronModule],
   controllers: [VintedAuthController, MarketAnalysisController, VintedSchedulerController],
 })
 export class VintedHttpModule {}

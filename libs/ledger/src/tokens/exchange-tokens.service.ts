@@ -22,6 +22,9 @@ import { QrCodeRenderer } from './qr-code.renderer';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** How long a token creation's Idempotency-Key is remembered (Stripe's window). */
+export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 3_600_000;
+
 type CreateOutcome =
   | { kind: 'created'; response: CreatedExchangeToken; swept: ReleasedBatch }
   | { kind: 'short'; available: number; swept: ReleasedBatch }
@@ -107,6 +110,11 @@ export class ExchangeTokensService {
     }
     this.metrics.tokenCreated();
     return outcome.response;
+  }
+
+  /** Forgets the Idempotency-Keys older than IDEMPOTENCY_KEY_RETENTION_MS (hourly cron); returns how many. */
+  purgeExpiredIdempotencyKeys(): Promise<number> {
+    return this.database.transaction((manager) => this.keys.purgeOlderThan(manager, IDEMPOTENCY_KEY_RETENTION_MS));
   }
 
   /**

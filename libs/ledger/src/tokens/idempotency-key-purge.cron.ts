@@ -1,32 +1,32 @@
-import { Database } from '@app/database';
-import { Injectable, Logger } from '@nestjs/common';
-import { Cron, CronExpression } from '@nestjs/schedule';
-import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+import { JobScheduler } from '@app/database';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { CronExpression } from '@nestjs/schedule';
+import { ExchangeTokensService } from './exchange-tokens.service';
 
-/** How long a token creation's Idempotency-Key is remembered (Stripe's window). */
-export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 3_600_000;
+export const IDEMPOTENCY_KEY_PURGE_JOB = 'idempotency-key-purge';
 
 /** Hourly purge of idempotency keys past their retention, one replica per run. */
 @Injectable()
-export class IdempotencyKeyPurgeCron {
-  private readonly logger = new Logger(IdempotencyKeyPurgeCron.name);
-
+export class IdempotencyKeyPurgeCron implements OnApplicationBootstrap {
   constructor(
-    private readonly database: Database,
-    private readonly keys: IdempotencyKeysRepository,
+    private readonly jobs: JobScheduler,
+    private readonly tokens: ExchangeTokensService,
   ) {}
 
-  @Cron(CronExpression.EVERY_HOUR, { name: 'idempotency-key-purge' })
-  async purge(): Promise<void> {
-    try {
-      const outcome = await this.database.runExclusive('idempotency-key-purge', () =>
-        this.database.transaction((manager) => this.keys.purgeOlderThan(manager, IDEMPOTENCY_KEY_RETENTION_MS)),
-      );
-      if (outcome.ran && outcome.result > 0) {
-        this.logger.log(`Purged ${outcome.result} idempotency key(s) older than 24 hours`);
-      }
-    } catch (error) {
-      this.logger.error({ err: error }, 'Idempotency key purge failed');
-    }
+  onApplicationBootstrap(): void {
+    this.jobs.schedule({
+      name: IDEMPOTENCY_KEY_PURGE_JOB,
+      schedule: { cron: CronExpression.EVERY_HOUR },
+      replicas: 'one-at-a-time',
+      run: async () => {
+        const purged = await this.tokens.purgeExpiredIdempotencyKeys();
+        return purged > 0 ? `Purged ${purged} idempotency key(s) older than 24 hours` : undefined;
+      },
+    });
+  }
+
+  /** One purge now, as the hourly tick runs it. */
+  purge(): Promise<void> {
+    return this.jobs.run(IDEMPOTENCY_KEY_PURGE_JOB);
   }
 }

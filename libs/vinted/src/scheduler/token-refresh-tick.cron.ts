@@ -1,6 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { JobScheduler } from '@app/database';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { TokenRefreshScheduler } from './token-refresh-scheduler.service';
+
+export const TOKEN_REFRESH_POLL_JOB = 'vinted-token-refresh-poll';
 
 /**
  * How often each API replica asks the database whether a tick is due. The interval itself (1 to
@@ -9,23 +11,26 @@ import { TokenRefreshScheduler } from './token-refresh-scheduler.service';
  */
 export const SCHEDULER_POLL_MS = 10_000;
 
-/** The API's side of the scheduler: auto-start at boot and the poll. Never part of the CLI. */
+/**
+ * The API's side of the scheduler: auto-start at boot and the poll. The poll runs on every
+ * replica: `runDueTick` claims the tick itself (the CLI and the admin's endpoint go through it too).
+ */
 @Injectable()
 export class TokenRefreshTickCron implements OnApplicationBootstrap {
-  private readonly logger = new Logger('TokenRefreshScheduler');
-
-  constructor(private readonly scheduler: TokenRefreshScheduler) {}
+  constructor(
+    private readonly jobs: JobScheduler,
+    private readonly scheduler: TokenRefreshScheduler,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    this.jobs.schedule({
+      name: TOKEN_REFRESH_POLL_JOB,
+      schedule: { everyMs: SCHEDULER_POLL_MS },
+      replicas: 'every-process',
+      run: async () => {
+        await this.scheduler.runDueTick();
+      },
+    });
     await this.scheduler.autoStart();
-  }
-
-  @Interval('vinted-token-refresh-poll', SCHEDULER_POLL_MS)
-  async poll(): Promise<void> {
-    try {
-      await this.scheduler.runDueTick();
-    } catch (error) {
-      this.logger.error(`Tick failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
   }
 }

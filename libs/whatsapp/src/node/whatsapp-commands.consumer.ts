@@ -1,7 +1,10 @@
 import { BUS_TRANSPORT, BusContext } from '@app/messaging';
-import { MalformedMessageError, SessionManager, WhatsappCommand, parseWhatsappCommand } from '@app/whatsapp';
 import { Controller, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { SessionManager } from '../session/session-manager.service';
+import { parseWhatsappCommand } from '../whatsapp-command.parser';
+import { MalformedMessageError } from '../whatsapp.errors';
+import { WhatsappCommand } from '../whatsapp-messages';
 
 /**
  * The worker's command queues (`whatsapp.worker.commands` and `…<WORKER_ID>`): checks each body
