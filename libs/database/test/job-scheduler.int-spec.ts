@@ -1,4 +1,6 @@
-import { Database, JobScheduler, ScheduledJob } from '@app/database';
+import { Database } from '../src/database.service';
+import { JobScheduler } from '../src/jobs/job-scheduler.service';
+import { ScheduledJob } from '../src/jobs/scheduled-job';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';

@@ -7,6 +7,6 @@ export { MAX_PAGE_SIZE } from './pagination';
 export { EXPIRY_SWEEP_JOB } from './sweep/expiry-sweep.cron';
 export { DEFAULT_SWEEP_BATCH_SIZE, ExpirySweeper } from './sweep/expiry-sweeper.service';
 export { ExchangeTokensService } from './tokens/exchange-tokens.service';
-export { IDEMPOTENCY_KEY_PURGE_JOB, IdempotencyKeyPurgeCron } from './tokens/idempotency-key-purge.cron';
+export { IdempotencyKeyPurgeCron } from './tokens/idempotency-key-purge.cron';
 export { TokenStatusService } from './tokens/token-status.service';
 export { LedgerVerifier } from './verify/ledger-verifier.service';

@@ -13,4 +13,3 @@ export { VINTED_SESSION_STATUSES, type VintedSessionStatus } from './sessions/vi
 export { VintedSessionManager } from './sessions/vinted-session-manager.service';
 export { VintedCronModule } from './vinted-cron.module';
 export { VintedModule } from './vinted.module';
-export { SCHEDULER_POLL_MS, TOKEN_REFRESH_POLL_JOB, TokenRefreshTickCron } from './scheduler/token-refresh-tick.cron';
