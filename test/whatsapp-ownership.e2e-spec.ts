@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageBus, WORKER_COMMANDS_QUEUE, workerCommandQueue } from '@app/messaging';
-import { TsScriptProcess, stackTargets } from '@app/testing';
+import { runApp, stackTargets } from '@app/testing';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
@@ -114,11 +114,7 @@ const withServers = stackTargets().includes('servers');
   it('lets the admin regenerate a QR from the CLI (`whatsapp regenerate-qr --number-id N`)', async () => {
     const { body: number } = await owner.post('/api/whatsapp/numbers/', { phoneNumber: '+221775550002' }).expect(201);
     const cli = (args: string[]) =>
-      TsScriptProcess.run('apps/cli/src/main.ts', ['whatsapp', 'regenerate-qr', ...args], {
-        ...env,
-        ...WHATSAPP_TEST_ENV,
-        LOG_LEVEL: 'warn',
-      });
+      runApp('cli', { ...env, ...WHATSAPP_TEST_ENV, LOG_LEVEL: 'warn' }, ['whatsapp', 'regenerate-qr', ...args]);
 
     const early = await cli(['--number-id', String(number.id)]);
     expect(early).toMatchObject({ code: 1, stdout: '' });

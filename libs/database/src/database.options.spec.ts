@@ -50,6 +50,11 @@ describe(typeOrmOptions.name, () => {
     });
   });
 
+  it('loads the entities the feature modules register, except in the worker, which maps none', () => {
+    expect(typeOrmOptions(config({}), 'cli').autoLoadEntities).toBe(true);
+    expect(typeOrmOptions(config({ DATABASE_URL: 'postgres://db/hourglass' }), 'worker').autoLoadEntities).toBe(false);
+  });
+
   it('retries connecting to a server that is not up yet, but not a refusal that waiting cannot fix', () => {
     const { toRetry } = typeOrmOptions(config({ DATABASE_URL: 'postgres://db/hourglass' }), 'api');
     expect(toRetry?.(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);

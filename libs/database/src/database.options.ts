@@ -31,8 +31,10 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
   const common = {
     type: 'postgres',
     applicationName: `hourglass-${role}`,
-    // Feature libs register entities with TypeOrmModule.forFeature.
-    autoLoadEntities: true,
+    // Feature libs register entities with TypeOrmModule.forFeature. The worker maps none: its only
+    // SQL is the Baileys credential store's raw queries, and importing @app/whatsapp registers the
+    // number entity, whose foreign key to `users` needs the auth lib's metadata it does not load.
+    autoLoadEntities: role !== 'worker',
     // The schema is owned by the migrations, never by entity metadata, and they run explicitly.
     synchronize: false,
     migrationsRun: false,
