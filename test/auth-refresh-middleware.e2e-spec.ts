@@ -26,6 +26,20 @@ class RefreshProbeController {
 class RefreshProbeModule {}
 
 const ACCESS_LIFETIME_WAIT = 1300; // JWT_ACCESS_TOKEN_LIFETIME=1s, `iat` floored to the second
+
+/**
+ * Lets the access token of a login expire, then waits for the start of a wall-clock second: a
+ * token the middleware rotates next lives until the next second boundary (`iat` floored, 1 s
+ * lifetime), so rotating early in a second leaves the follow-up request most of that second
+ * even on a loaded machine.
+ */
+async function letAccessExpire(): Promise<void> {
+  await sleep(ACCESS_LIFETIME_WAIT);
+  const intoSecond = Date.now() % 1000;
+  if (intoSecond > 50) {
+    await sleep(1000 - intoSecond + 10);
+  }
+}
 const THROTTLE_OFF = { AUTH_THROTTLE_LIMIT: '100000' };
 const invalid = (detail: string) => ({ detail, code: 'token_not_valid' });
 const expiredAccess = {
@@ -83,7 +97,7 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
     describe('the middleware, X-Refresh-Token', () => {
       it('serves an expired access token with a valid refresh token and answers the rotated pair in headers', async () => {
         const pair = await login(app, 'alice');
-        await sleep(ACCESS_LIFETIME_WAIT);
+        await letAccessExpire();
         const response = await http()
           .get('/api/probe-refresh/me')
           .set('authorization', `Bearer ${pair.access}`)
@@ -123,7 +137,7 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         const bob = await login(app, 'bob');
         const spent = await login(app, 'alice');
         await http().post('/api/token/refresh/').send({ refresh: spent.refresh }).expect(200);
-        await sleep(ACCESS_LIFETIME_WAIT);
+        await letAccessExpire();
         for (const refresh of ['garbage', bob.refresh, pair.access]) {
           const response = await http()
             .get('/api/probe-refresh/me')
@@ -143,7 +157,7 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
 
       it('never refreshes for a tampered access token', async () => {
         const pair = await login(app, 'alice');
-        await sleep(ACCESS_LIFETIME_WAIT);
+        await letAccessExpire();
         const [header, , signature] = pair.access.split('.');
         const forged = Buffer.from(JSON.stringify({ ...claimsOf(pair.access), role: 'admin' })).toString('base64url');
         const response = await http()
@@ -226,7 +240,7 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
 
       it('the middleware refreshes from the cookie (unsafe methods only with the CSRF header) and rotates the cookie', async () => {
         const { access, refresh, csrf } = await loginWithCookies('alice');
-        await sleep(ACCESS_LIFETIME_WAIT);
+        await letAccessExpire();
         const cookie = `hourglass_refresh=${refresh}; hourglass_csrf=${csrf}`;
         await http()
           .post('/api/probe-refresh/me')
@@ -320,7 +334,7 @@ describe.each(stackTargets())('refresh middleware and cookie mode on the %s stac
         .expect(200);
       expect(response.headers['set-cookie']).toBeUndefined();
       const pair = response.body as { access: string; refresh: string };
-      await sleep(ACCESS_LIFETIME_WAIT);
+      await letAccessExpire();
       const refused = await http()
         .get('/api/probe-refresh/me')
         .set('authorization', `Bearer ${pair.access}`)

@@ -197,9 +197,17 @@ describe.each(stackTargets())('WhatsApp number validation over HTTP on the %s st
 
   it('answers 503 with {detail, code} when the broker does not take the command', async () => {
     const number = await registered();
-    const publish = jest
-      .spyOn(app.get(MessageBus), 'publish')
-      .mockRejectedValueOnce(new Error('Publish timed out after 30000 ms'));
+    // Only the command fails: the in-process node's heartbeat publishes on the same bus meanwhile.
+    const bus = app.get(MessageBus);
+    const publishThrough = bus.publish.bind(bus);
+    let failed = false;
+    const publish = jest.spyOn(bus, 'publish').mockImplementation((queue, body) => {
+      if (failed || queue === WORKER_EVENTS_QUEUE) {
+        return publishThrough(queue, body);
+      }
+      failed = true;
+      return Promise.reject(new Error('Publish timed out after 30000 ms'));
+    });
     try {
       await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(503, {
         detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.',
