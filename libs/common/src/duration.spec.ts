@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from './duration';
+import { parseDuration } from './duration';
 
 describe('parseDuration', () => {
   it.each([
@@ -13,14 +13,5 @@ describe('parseDuration', () => {
 
   it.each(['', '3', '3 minutes', '-5s', '1.5h', 'm', '2w'])('rejects %j', (text) => {
     expect(parseDuration(text)).toBeUndefined();
-  });
-});
-
-describe('formatDuration', () => {
-  it('uses the largest exact unit', () => {
-    expect(formatDuration(180_000)).toBe('3m');
-    expect(formatDuration(90_000)).toBe('90s');
-    expect(formatDuration(604_800_000)).toBe('7d');
-    expect(formatDuration(1_500)).toBe('1500ms');
   });
 });

@@ -10,13 +10,3 @@ export function parseDuration(text: string): number | undefined {
   const [, amount, unit] = match;
   return Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
 }
-
-/** Formats milliseconds with the largest unit that divides them exactly: 180000 → `3m`. */
-export function formatDuration(ms: number): string {
-  for (const unit of ['d', 'h', 'm', 's'] as const) {
-    if (ms !== 0 && ms % UNIT_MS[unit] === 0) {
-      return `${ms / UNIT_MS[unit]}${unit}`;
-    }
-  }
-  return `${ms}ms`;
-}
