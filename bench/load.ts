@@ -14,6 +14,10 @@ export interface LoadJob {
   durationMs: number;
   /** …or after this many requests, whichever comes first. */
   maxRequests: number;
+  /** `fixed`: a JSON body sent with every request. */
+  body?: string;
+  /** `fixed`: one `authorization` header per connection (round robin), e.g. one user each. */
+  authorizations?: string[];
   /** The status a successful request answers; anything else counts as an error. */
   expectStatus: number;
   /** `refresh-chain`: the first refresh token. */

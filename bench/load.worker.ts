@@ -55,18 +55,20 @@ async function run(job: LoadJob): Promise<LoadResult> {
   };
 
   if (job.kind === 'fixed') {
-    const loop = async () => {
+    const loop = async (connection: number) => {
+      const own = job.authorizations;
+      const mine = own ? { ...job, headers: { ...job.headers, authorization: own[connection % own.length] } } : job;
       while (more()) {
         issued += 1;
         const t0 = performance.now();
         try {
-          record((await send(agent, job, undefined, false)).status, t0);
+          record((await send(agent, mine, job.body, false)).status, t0);
         } catch (error) {
           record((error as NodeJS.ErrnoException).code ?? 'network', t0);
         }
       }
     };
-    await Promise.all(Array.from({ length: job.connections }, loop));
+    await Promise.all(Array.from({ length: job.connections }, (_, connection) => loop(connection)));
   } else {
     // One rotation at a time, each presenting the successor the previous one returned.
     let refresh = job.refresh ?? '';

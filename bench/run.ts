@@ -5,6 +5,7 @@
  *
  * Environment: BENCH_DURATION_MS (5000), BENCH_WARMUP_MS (1000), BENCH_CONNECTIONS (10),
  * BENCH_MAX_REQUESTS (200000 per scenario); BENCH_DATABASE_URL / BENCH_AMQP_URL to run on servers;
+ * BENCH_PEER_URL (+ BENCH_PEER_USER, BENCH_PEER_PASSWORD, BENCH_PEER_CONNECTIONS): the Django peer, bench/peer.bench.ts;
  * JWT_* and AUTH_THROTTLE_* pass through to the API's configuration (the rate limit is lifted by default).
  */
 import 'reflect-metadata';
@@ -15,6 +16,7 @@ import { ledgerBench } from './ledger.bench';
 import { busMetrics } from './bus.bench';
 import { bareHttpRow } from './http.bench';
 import { jwtMetrics } from './jwt.bench';
+import { PEER_SKIPPED, peerBench, peerSettingsFromEnv } from './peer.bench';
 import { BenchProbeModule } from './probe.module';
 import { formatTable } from './report';
 import { benchUser, startBenchApi } from './stack';
@@ -94,6 +96,16 @@ async function main(): Promise<void> {
       `\nExchange tokens (issue 4): ${options.connections} connections, ${options.durationMs} ms per scenario\n\n${ledger.lines.join('\n')}`,
     );
     metrics.push(...ledger.metrics);
+    const peer = peerSettingsFromEnv();
+    if (peer === undefined) {
+      console.log(`\n${PEER_SKIPPED}`);
+    } else {
+      const compared = await peerBench(api, peer, options, log);
+      console.log(
+        `\nAgainst the Django peer (issue 12): ${peer.connections} connections, ${options.durationMs} ms per round, better of two\n\n${compared.lines.join('\n')}`,
+      );
+      metrics.push(...compared.metrics);
+    }
   } finally {
     await api.close();
   }
