@@ -26,7 +26,8 @@ function goalText(goal: Goal | undefined, unit: string): string {
   if (goal === undefined) {
     return '-';
   }
-  return 'ratioAtLeast' in goal ? `ratio ≥ ${goal.ratioAtLeast}` : `≤ ${goal.atMost} ${unit}`;
+  // A goal taken from a measurement (the peer's p99) is shown to two decimals.
+  return 'ratioAtLeast' in goal ? `ratio ≥ ${goal.ratioAtLeast}` : `≤ ${Number(goal.atMost.toFixed(2))} ${unit}`;
 }
 
 export function met(metric: Metric): string {
