@@ -81,9 +81,4 @@ export class UserInputError extends AuthError {
       400,
     );
   }
-
-  /** The field map as the API sends it (DRF's body). */
-  get body(): FieldErrors {
-    return this.errors;
-  }
 }

@@ -26,6 +26,6 @@ describe(userInputErrors.name, () => {
   it('gives the CLI one line and the API the DRF body', () => {
     const error = new UserInputError({ username: ['A user with that username already exists.'] });
     expect(error.message).toBe('username: A user with that username already exists.');
-    expect(error.body).toEqual({ username: ['A user with that username already exists.'] });
+    expect(error.errors).toEqual({ username: ['A user with that username already exists.'] });
   });
 });
