@@ -7,6 +7,7 @@ import { MessagingModule } from '@app/messaging';
 import { VintedModule } from '@app/vinted';
 import { WhatsappNumbersModule } from '@app/whatsapp';
 import { DynamicModule, Module } from '@nestjs/common';
+import { CliProgram } from './cli-program';
 import { CleanupExpiredTokensCommand } from './commands/cleanup-expired-tokens.command';
 import { FlushExpiredTokensCommand } from './commands/flush-expired-tokens.command';
 import { LedgerCommand, LedgerVerifyCommand } from './commands/ledger-verify.command';
@@ -34,6 +35,7 @@ export class CliModule {
         WhatsappNumbersModule,
       ],
       providers: [
+        CliProgram,
         MigrateCommand,
         UsersCommand,
         UsersCreateCommand,

@@ -11,7 +11,8 @@ import { SettingsRepository } from './settings.repository';
 /**
  * The process's database: a PostgreSQL server when DATABASE_URL is set, otherwise the embedded
  * PGlite of DATA_DIR. Needs `ConfigModule.forRoot(config)` (global) imported beside it. Does not
- * migrate by itself: the API and `cli migrate` call `MigrationService.run()`.
+ * migrate by itself: the API and `cli migrate` call `MigrationService.run()`. The API and the
+ * worker connect at start; the CLI only when a command runs, through `Database.connect()`.
  */
 @Module({})
 export class DatabaseModule {

@@ -55,6 +55,14 @@ describe(typeOrmOptions.name, () => {
     expect(typeOrmOptions(config({ DATABASE_URL: 'postgres://db/hourglass' }), 'worker').autoLoadEntities).toBe(false);
   });
 
+  it('connects the API and the worker at start, the CLI only when a command asks (Database.connect)', () => {
+    for (const overrides of [{}, { DATABASE_URL: 'postgres://db/hourglass' }]) {
+      expect(typeOrmOptions(config(overrides), 'api').manualInitialization).toBe(false);
+      expect(typeOrmOptions(config(overrides), 'worker').manualInitialization).toBe(false);
+      expect(typeOrmOptions(config(overrides), 'cli').manualInitialization).toBe(true);
+    }
+  });
+
   it('retries connecting to a server that is not up yet, but not a refusal that waiting cannot fix', () => {
     const { toRetry } = typeOrmOptions(config({ DATABASE_URL: 'postgres://db/hourglass' }), 'api');
     expect(toRetry?.(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);

@@ -42,6 +42,9 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
     migrationsTransactionMode: 'each',
     installExtensions: false,
     logging: false,
+    // The CLI connects only once a command runs (`Database.connect()`), so `--help` and usage
+    // errors answer at once without opening (or waiting for) any database.
+    manualInitialization: role === 'cli',
   } as const;
   if (config.DATABASE_URL !== undefined) {
     return {

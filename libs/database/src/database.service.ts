@@ -4,7 +4,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { advisoryLockKey } from './advisory-lock-key';
-import { sqlState } from './database.options';
+import { HourglassTypeOrmOptions, sqlState } from './database.options';
 
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
@@ -39,6 +39,25 @@ export class Database implements OnApplicationShutdown {
     private readonly dataSource: DataSource,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Connects a DataSource that waits to be asked (the CLI's, see `typeOrmOptions`), retrying a
+   * server that is not up yet the way TypeOrmModule does at start. A no-op once connected.
+   */
+  async connect(): Promise<void> {
+    const { retryAttempts = 0, retryDelay = 0, toRetry } = this.dataSource.options as HourglassTypeOrmOptions;
+    for (let attempt = 1; !this.dataSource.isInitialized; attempt++) {
+      try {
+        await this.dataSource.initialize();
+      } catch (error) {
+        if (attempt > retryAttempts || (toRetry !== undefined && !toRetry(error))) {
+          throw error;
+        }
+        this.logger.warn(`Unable to connect to the database (${(error as Error).message}); retrying (${attempt})`);
+        await sleep(retryDelay);
+      }
+    }
+  }
 
   /**
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.

@@ -3,47 +3,48 @@ import { HourglassTypeOrmOptions } from './database.options';
 import { EmbeddedPostgres } from './embedded/embedded-postgres';
 
 /**
- * The process's DataSource. When the database is embedded it owns the PGlite host, so that
- * Nest's normal shutdown (which destroys the DataSource) also stops the socket server, closes
- * PGlite and releases the DATA_DIR lock — in that order, after the pool is closed.
+ * The process's DataSource. When the database is embedded it owns the PGlite host: `initialize()`
+ * opens the host first, and Nest's normal shutdown (which destroys the DataSource) also stops the
+ * socket server, closes PGlite and releases the DATA_DIR lock — in that order, after the pool is
+ * closed. Opening the host in `initialize()` rather than in the factory lets a DataSource created
+ * with `manualInitialization` (the CLI's) leave the database untouched until a command needs it.
  */
 export class HourglassDataSource extends DataSource {
-  constructor(
-    options: DataSourceOptions,
-    private readonly embeddedHost?: EmbeddedPostgres,
-  ) {
-    super(options);
+  private embeddedHost?: EmbeddedPostgres;
+
+  override async initialize(): Promise<this> {
+    if (this.isInitialized) {
+      return super.initialize(); // TypeORM's own "already connected" error, with nothing closed.
+    }
+    const { embedded } = this.options as HourglassTypeOrmOptions;
+    try {
+      if (embedded !== undefined) {
+        this.embeddedHost ??= await EmbeddedPostgres.open(embedded);
+      }
+      return await super.initialize();
+    } catch (error) {
+      await this.destroy(); // A failed start leaves neither the pool nor the host open.
+      throw error;
+    }
   }
 
   override async destroy(): Promise<void> {
+    const host = this.embeddedHost;
+    this.embeddedHost = undefined;
     try {
       if (this.isInitialized) {
         await super.destroy();
       }
     } finally {
-      await this.embeddedHost?.close();
+      await host?.close();
     }
   }
 }
 
-/**
- * `dataSourceFactory` of TypeOrmModule: opens the embedded host first when the options ask for
- * one, and initialises the DataSource itself so a failed start does not leave the host open.
- */
-export async function createHourglassDataSource(options: DataSourceOptions | undefined): Promise<DataSource> {
+/** `dataSourceFactory` of TypeOrmModule, which initialises the result (with retries) unless told not to. */
+export function createHourglassDataSource(options: DataSourceOptions | undefined): Promise<DataSource> {
   if (options === undefined) {
-    throw new Error('DatabaseModule: TypeORM options are missing');
+    return Promise.reject(new Error('DatabaseModule: TypeORM options are missing'));
   }
-  const { embedded } = options as HourglassTypeOrmOptions;
-  if (embedded === undefined) {
-    return new HourglassDataSource(options); // TypeOrmModule initialises it, with retries.
-  }
-  const host = await EmbeddedPostgres.open(embedded);
-  const dataSource = new HourglassDataSource(options, host);
-  try {
-    return await dataSource.initialize();
-  } catch (error) {
-    await dataSource.destroy();
-    throw error;
-  }
+  return Promise.resolve(new HourglassDataSource(options));
 }

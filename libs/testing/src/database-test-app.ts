@@ -1,5 +1,5 @@
 import { ConfigModule, loadConfig } from '@app/config';
-import { DatabaseModule, DatabaseRole, MigrationService } from '@app/database';
+import { Database, DatabaseModule, DatabaseRole, MigrationService } from '@app/database';
 import { INestApplicationContext, LogLevel, Module, ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
@@ -37,13 +37,14 @@ export async function createDatabaseTestApp(options: DatabaseTestAppOptions): Pr
     },
     { logger: options.logger ?? ['error', 'warn'], abortOnError: false },
   );
-  if (options.migrate ?? true) {
-    try {
+  try {
+    await app.get(Database).connect(); // The CLI's role connects on demand, as its commands do.
+    if (options.migrate ?? true) {
       await app.get(MigrationService).run();
-    } catch (error) {
-      await app.close();
-      throw error;
     }
+  } catch (error) {
+    await app.close();
+    throw error;
   }
   return app;
 }
