@@ -126,7 +126,8 @@ export default tseslint.config(
   },
   ...libRules,
   {
-    // Plain CommonJS loaded by Jest itself (transformers): outside the TypeScript project.
+    // Plain CommonJS run by Node or Jest themselves (the launcher in scripts/, Jest transformers):
+    // outside the TypeScript project.
     files: ['**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
