@@ -144,14 +144,14 @@ function readIfExists(file) {
   }
 }
 
-/** Builds `apps` in one `nest build` and stamps them; on failure prints the compiler's output. */
+/** Builds `apps` in one `nest build` and stamps them; on failure prints the compiler's output (its diagnostics, then its summary). */
 function build(root, apps, reason) {
   const startedAt = Date.now();
   process.stderr.write(`Building ${apps.join(', ')} (${reason})… `);
   const result = spawnSync(process.execPath, [nestCli(root), 'build', ...apps], { cwd: root, encoding: 'utf8' });
   const took = `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
   if (result.status !== 0) {
-    process.stderr.write(`failed after ${took}:\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}\n`);
+    process.stderr.write(`failed after ${took}:\n${result.stderr ?? ''}${result.stdout ?? ''}${result.error ?? ''}\n`);
     return false;
   }
   for (const app of apps) {
@@ -193,6 +193,8 @@ function run(app, args) {
   if (app !== 'cli') {
     process.setSourceMapsEnabled(true);
   }
+  // Node 22 can keep the compiled code of every module between runs (a no-op on Node 20, which cannot).
+  require('node:module').enableCompileCache?.();
   const entry = entryPoint(ROOT, app);
   process.argv = [process.argv[0], entry, ...args];
   require(entry);
@@ -221,4 +223,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { staleness, entryPoint, STAMP };
+module.exports = { staleness };
