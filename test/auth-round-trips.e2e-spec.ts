@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
 import { DatabaseNotifications } from '@app/database';
 import { stackTargets } from '@app/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -27,7 +27,7 @@ function countRequestQueries(app: NestExpressApplication): () => number {
     },
   };
   app.get(DataSource).subscribers.push(counter);
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const listeners = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) =>
