@@ -151,6 +151,16 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
     expect(response.text).not.toContain('must not reach');
   });
 
+  it('sends the security headers, and neither X-Powered-By nor an ETag', async () => {
+    for (const call of [request(app.getHttpServer()).get('/api/health'), request(app.getHttpServer()).get('/api/x/')]) {
+      const { headers } = await call;
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['x-frame-options']).toBe('DENY');
+      expect(headers['x-powered-by']).toBeUndefined();
+      expect(headers.etag).toBeUndefined();
+    }
+  });
+
   it('answers an unknown path with 404 {detail, code}', async () => {
     await request(app.getHttpServer())
       .get('/api/nothing-here/')

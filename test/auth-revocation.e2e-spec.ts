@@ -80,6 +80,10 @@ describe.each(stackTargets())('Revocation despite the authentication caches on t
     expect(body.detail).toBe('New password has been saved.');
     await me(app, old.access).expect(401, accessInvalid('Token is blacklisted'));
     await http()
+      .post('/api/token/verify/')
+      .send({ token: old.access })
+      .expect(400, { non_field_errors: ['Token is blacklisted'] });
+    await http()
       .post('/api/token/refresh/')
       .send({ refresh: old.refresh })
       .expect(401, { detail: 'Token is blacklisted', code: 'token_not_valid' });
@@ -144,12 +148,16 @@ describe('Revocation across two API replicas on the servers stack', () => {
     await me(second, pair.access).expect(200); // The first authentication opens the replica's LISTEN connection…
     expect(await eventually(() => second.get(DatabaseNotifications).isLive(), 10_000)).toBe(true);
     await me(second, pair.access).expect(200); // …and now the user is cached there.
+    const verify = () => request(second.getHttpServer()).post('/api/token/verify/').send({ token: pair.access });
+    await verify().expect(200, {}); // The verify view reads the same cache.
     await request(first.getHttpServer())
       .post('/api/token/revoke-all/')
       .set('authorization', `Bearer ${pair.access}`)
       .expect(200);
-    const refused = await eventually(async () => (await me(second, pair.access)).status === 401, 1_000);
+    const refused = await eventually(async () => (await verify()).status === 400, 1_000);
     expect(refused).toBe(true);
+    await verify().expect(400, { non_field_errors: ['Token is blacklisted'] });
+    await me(second, pair.access).expect(401);
   });
 
   it('bypasses the user cache while its LISTEN connection is down, and resumes once it is back', async () => {

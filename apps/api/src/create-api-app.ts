@@ -1,3 +1,4 @@
+import { ROOT_LOGGER, RootLogger } from '@app/common';
 import { AppConfig } from '@app/config';
 import { BusServerFactory, WORKER_EVENTS_QUEUE } from '@app/messaging';
 import { workerQueues } from '@app/whatsapp';
@@ -6,11 +7,15 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { accessLog } from './http/access-log';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { enableCors } from './http/cors';
 import { useBodyParsers } from './http/body-parsers';
+import { onRequestEnd } from './http/request-end';
 import { RouteTable } from './http/route-table';
+import { securityHeaders } from './http/security-headers';
 import { apiValidationPipe } from './http/validation-pipe';
+import { httpMetrics } from './metrics/http-metrics';
 import { setupSwagger } from './swagger';
 
 /**
@@ -28,6 +33,11 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
+  // Answers are computed per request: an ETag would hash every body for caches that never revalidate.
+  app.set('etag', false);
+  app.disable('x-powered-by');
+  app.use(onRequestEnd(accessLog(app.get<RootLogger>(ROOT_LOGGER)), httpMetrics()));
+  app.use(securityHeaders);
   enableCors(app, config);
   useBodyParsers(app);
 

@@ -1,4 +1,4 @@
 export { AppError } from './app-error';
 export { parseDuration } from './duration';
-export { loggingModule } from './logging';
+export { ROOT_LOGGER, type RootLogger, loggingModule } from './logging';
 export { exitOnStartupFailure } from './startup-failure';

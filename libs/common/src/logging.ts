@@ -1,6 +1,6 @@
-import { DynamicModule } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import pino from 'pino';
+import pino, { Logger } from 'pino';
 
 export interface LoggingOptions {
   level: string;
@@ -9,6 +9,10 @@ export interface LoggingOptions {
   /** 1 = stdout (servers), 2 = stderr (the CLI keeps stdout for its report). */
   fd?: 1 | 2;
 }
+
+/** The process's pino logger (`app.get(ROOT_LOGGER)`): what an HTTP app's access log writes with. */
+export const ROOT_LOGGER = 'hourglass:root-logger';
+export type RootLogger = Logger;
 
 /** Never written to a log: credentials and session cookies. */
 const REDACTED = [
@@ -20,18 +24,30 @@ const REDACTED = [
   'res.headers["x-refresh-token"]',
 ];
 
-/** JSON logs through pino for every app, with request logging on HTTP apps. */
+@Module({})
+class LoggingModule {}
+
+/**
+ * JSON logs through pino for every app: Nest's `Logger` (nestjs-pino) and `ROOT_LOGGER` write to
+ * one synchronous destination. Successful requests log nothing at `info`, so what is written is
+ * mostly warnings and errors, the lines that must survive a crash: an asynchronous destination is
+ * flushed on 'exit' only, which Nest's shutdown (it re-raises SIGTERM) never emits.
+ *
+ * No per-request middleware: nestjs-pino's would build a child logger with the whole serialized
+ * request and an AsyncLocalStorage context for every request, logged or not. HTTP apps add their
+ * own compact access line (apps/api/src/http/access-log.ts).
+ */
 export function loggingModule({ level, service, fd = 1 }: LoggingOptions): DynamicModule {
-  return LoggerModule.forRoot({
-    pinoHttp: {
-      level,
-      base: { service, pid: process.pid },
-      redact: { paths: REDACTED, censor: '[redacted]' },
-      stream: pino.destination({ fd, sync: fd === 2 }),
-      // Probes and scrapes every few seconds would drown the useful lines.
-      autoLogging: { ignore: (req) => /^\/(api\/health|metrics)/.test(req.url ?? '') },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    },
-  });
+  const root = pino(
+    { level, base: { service, pid: process.pid }, redact: { paths: REDACTED, censor: '[redacted]' } },
+    pino.destination({ fd, sync: true }),
+  );
+  return {
+    module: LoggingModule,
+    global: true,
+    // `useExisting` with no routes: nestjs-pino provides its `Logger` over `root` and mounts nothing.
+    imports: [LoggerModule.forRoot({ pinoHttp: { logger: root }, useExisting: true, forRoutes: [] })],
+    providers: [{ provide: ROOT_LOGGER, useValue: root }],
+    exports: [ROOT_LOGGER],
+  };
 }

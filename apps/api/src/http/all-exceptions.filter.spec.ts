@@ -37,6 +37,7 @@ describe(AllExceptionsFilter.name, () => {
     expect(logged).toHaveBeenCalledTimes(1);
     const [fields, message] = logged.mock.calls[0] as [Record<string, unknown>, string];
     expect(fields.errorId).toBe(body.errorId);
+    expect(fields.reqId).toEqual(expect.any(Number)); // the request's access line carries it too
     expect(message).toContain(String(body.errorId));
   });
 

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { Request, Response } from 'express';
 import { simplejwtAnswer } from '../auth/simplejwt-errors';
+import { requestId } from './access-log';
 import { ErrorBody, codeForStatus } from './error-body';
 import { ExactHttpError } from './exact-http-error';
 import { RouteTable } from './route-table';
@@ -39,15 +40,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body: answer, headers } = this.answer(exception, request);
     let body = answer;
+    // `reqId` ties the line to the request's access line.
+    const reqId = requestId(request);
     if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
       this.logger.warn(
+        { reqId, method: request.method, url: request.originalUrl },
         `${request.method} ${request.path} answered 503: ${exception instanceof Error ? exception.message : String(exception)}`,
       );
     } else if (status >= 500) {
       const errorId = randomUUID();
       body = { ...answer, errorId };
       this.logger.error(
-        { err: exception, errorId, method: request.method, url: request.originalUrl },
+        { err: exception, errorId, reqId, method: request.method, url: request.originalUrl },
         `Unhandled error ${errorId} on ${request.method} ${request.path}`,
       );
     }

@@ -1,10 +1,12 @@
-import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
-import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 
-/** `GET /metrics` in Prometheus text format: process metrics plus HTTP request durations. */
+/**
+ * `GET /metrics` in Prometheus text format: process metrics plus HTTP request durations (recorded
+ * by `httpMetrics()`, mounted where the app is built).
+ */
 @Module({
   imports: [
     PrometheusModule.register({
@@ -15,8 +17,4 @@ import { MetricsController } from './metrics.controller';
     }),
   ],
 })
-export class MetricsModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(HttpMetricsMiddleware).forRoutes('*path');
-  }
-}
+export class MetricsModule {}

@@ -107,7 +107,8 @@ export class TokensService {
         throw new TokenBlacklistedOnVerifyError();
       }
     } else {
-      const user = await this.users.findById(claims.user_id);
+      // The user cache that authenticates requests (evicted on every revocation, on every replica).
+      const user = await this.cachedUser(claims.user_id);
       if (user !== null && issuedBeforeRevocation(claims, user)) {
         throw new TokenBlacklistedOnVerifyError();
       }
@@ -165,7 +166,7 @@ export class TokensService {
 
   /** The active user behind verified access claims (issued after any revoke-all). */
   private async userOf(claims: TokenClaims): Promise<AuthenticatedUser> {
-    const user = await this.authCache.get(claims.user_id, () => this.users.findById(claims.user_id));
+    const user = await this.cachedUser(claims.user_id);
     if (user === null) {
       throw new UserNotFoundError();
     }
@@ -176,6 +177,10 @@ export class TokensService {
       throw new TokenRejectedError('Token is blacklisted', 'authentication');
     }
     return { id: user.id, username: user.username, role: user.role };
+  }
+
+  private cachedUser(id: number): Promise<UserAuthState | null> {
+    return this.authCache.get(id, () => this.users.findById(id));
   }
 
   /**

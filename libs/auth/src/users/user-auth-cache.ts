@@ -17,10 +17,11 @@ export interface UserAuthState {
 }
 
 /**
- * Per-process cache of users' authentication state, so an authenticated request does not cost a
- * database round trip. Revocation stays immediate on every replica: each change (revoke-all,
- * password change, deactivation) sends a NOTIFY in its transaction and every process evicts the
- * user when it commits; while the LISTEN connection is down the cache is bypassed entirely.
+ * Per-process cache of users' authentication state, so neither an authenticated request nor the
+ * verify of an access token costs a database round trip. Revocation stays immediate on every
+ * replica: each change (revoke-all, password change, deactivation) sends a NOTIFY in its
+ * transaction and every process evicts the user when it commits; while the LISTEN connection is
+ * down the cache is bypassed entirely.
  *
  * A generation counter closes the race where a read that began before a change commits would
  * store the old state after the eviction: a load only stores if no eviction happened meanwhile.

@@ -1,7 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
-import { Expose, Transform } from 'class-transformer';
-import { ValidateBy } from 'class-validator';
 
 export const FIELD_REQUIRED = 'This field is required.';
 export const FIELD_NULL = 'This field may not be null.';
@@ -44,25 +41,41 @@ export function charFieldProblem(
 }
 
 /** DRF's `CharField` accepts numbers and booleans as their text; the value itself is never trimmed. */
-const numbersAsText = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+export function charFieldValue(value: unknown): unknown {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+/** A field of a DTO read by `validateDrfBody`. */
+export interface DrfField {
+  name: string;
+  options: DrfCharFieldOptions;
+}
+
+/** Each DTO's own fields, in declaration order (property decorators run in that order). */
+const ownFields = new WeakMap<object, DrfField[]>();
+/** Each DTO's fields with its parents', worked out on its first body. */
+const allFields = new WeakMap<object, DrfField[]>();
+
+/** The fields of `dto`, its parent classes' first (as a DRF serializer inherits its parent's fields). */
+export function drfFieldsOf(dto: object): DrfField[] {
+  let fields = allFields.get(dto);
+  if (fields === undefined) {
+    const parent: unknown = Object.getPrototypeOf(dto);
+    fields = [...(typeof parent === 'function' ? drfFieldsOf(parent) : []), ...(ownFields.get(dto) ?? [])];
+    allFields.set(dto, fields);
+  }
+  return fields;
+}
 
 /**
- * A required DRF `CharField` on a DTO run by `DrfValidationPipe`: exposed (other body fields are
- * dropped, as DRF ignores them), numbers read as text, validated with DRF's exact sentences, and
- * documented in Swagger as a required string.
+ * A required DRF `CharField` on a DTO read by `validateDrfBody` (other body fields are dropped, as
+ * DRF ignores them), documented in Swagger as a required string.
  */
 export function DrfCharField(options: DrfCharFieldOptions = {}): PropertyDecorator {
-  return applyDecorators(
-    Expose(),
-    Transform(numbersAsText),
-    ValidateBy({
-      name: 'drfCharField',
-      validator: {
-        validate: (value: unknown) => charFieldProblem(value, options) === undefined,
-        defaultMessage: (args) => charFieldProblem(args?.value, options) ?? '',
-      },
-    }),
-    ApiProperty({ type: String, required: true, ...options.api }),
-  );
+  const document = ApiProperty({ type: String, required: true, ...options.api });
+  return (prototype: object, property: string | symbol) => {
+    const dto = prototype.constructor;
+    ownFields.set(dto, [...(ownFields.get(dto) ?? []), { name: String(property), options }]);
+    document(prototype, property);
+  };
 }

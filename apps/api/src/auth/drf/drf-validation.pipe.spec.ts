@@ -50,6 +50,22 @@ describe(requireStrings.name, () => {
     });
   });
 
+  it('reads booleans as text and refuses arrays like DRF CharField', () => {
+    expect(requireStrings({ a: true }, ['a'])).toEqual({ a: 'true' });
+    expect(bodyOf(() => requireStrings({ a: ['x'] }, ['a']))).toEqual({ a: ['Not a valid string.'] });
+  });
+
+  it("reads a parent DTO's fields first", () => {
+    class Parent {
+      @DrfCharField() first!: string;
+    }
+    class Child extends Parent {
+      @DrfCharField() second!: string;
+    }
+    expect(Object.keys(bodyOf(() => validateDrfBody(Child, {})) as object)).toEqual(['first', 'second']);
+    expect(validateDrfBody(Child, { second: 'b', first: 'a' })).toBeInstanceOf(Child);
+  });
+
   it('refuses null characters, which PostgreSQL cannot store, like DRF CharField', () => {
     expect(
       bodyOf(() => requireStrings({ username: 'a\u0000b', password: 'p\u0000' }, ['username', 'password'])),

@@ -1,9 +1,8 @@
 import { FieldErrors } from '@app/auth';
 import { ArgumentMetadata, ExecutionContext, PipeTransform, Type, createParamDecorator } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { Request } from 'express';
 import { ExactHttpError } from '../../http/exact-http-error';
+import { charFieldProblem, charFieldValue, drfFieldsOf } from './drf-char-field';
 
 /** A 400 with DRF's body shape, sent verbatim by the exception filter. */
 export function drfFieldErrors(errors: FieldErrors): ExactHttpError {
@@ -13,7 +12,9 @@ export function drfFieldErrors(errors: FieldErrors): ExactHttpError {
 /**
  * A request body read the way a DRF serializer reads it, against a DTO of `@DrfCharField()`s:
  * anything but a JSON object is refused as a whole; otherwise one 400 names every bad field, in
- * the DTO's field order, with DRF's first message for each. Fields the DTO does not declare are dropped.
+ * the DTO's field order, with DRF's first message for each. Fields the DTO does not declare are
+ * dropped. The DTO's fields are read directly (no class-transformer/class-validator pass: this
+ * runs on every token verify, refresh and login).
  */
 export function validateDrfBody<T extends object>(dto: Type<T>, body: unknown): T {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -21,18 +22,21 @@ export function validateDrfBody<T extends object>(dto: Type<T>, body: unknown): 
       non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(body)}.`],
     });
   }
-  const instance = plainToInstance(dto, body, { excludeExtraneousValues: true });
+  const instance = new dto() as Record<string, unknown>;
   const errors: FieldErrors = {};
-  for (const error of validateSync(instance)) {
-    const [message] = Object.values(error.constraints ?? {});
-    if (message !== undefined) {
-      errors[error.property] = [message];
+  for (const { name, options } of drfFieldsOf(dto)) {
+    const value = charFieldValue((body as Record<string, unknown>)[name]);
+    const problem = charFieldProblem(value, options);
+    if (problem === undefined) {
+      instance[name] = value;
+    } else {
+      errors[name] = [problem];
     }
   }
   if (Object.keys(errors).length > 0) {
     throw drfFieldErrors(errors);
   }
-  return instance;
+  return instance as T;
 }
 
 /** How DRF (Python) names the type of a body that is not a dictionary. */

@@ -3,7 +3,7 @@ import { ExecutionContext, createParamDecorator } from '@nestjs/common';
 import { Request } from 'express';
 import { notAuthenticated } from '../simplejwt-errors';
 
-/** A request the global guard authenticated: passport put its user here. */
+/** A request the global guard authenticated: it put the user here. */
 export type AuthenticatedRequest = Request & { user?: AuthenticatedUser };
 
 /** The authenticated user of the request (`@Authenticated()` or `@Roles()` routes). */

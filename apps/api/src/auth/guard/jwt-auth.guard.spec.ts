@@ -1,37 +1,37 @@
-import { TokenRejectedError } from '@app/auth';
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ExactHttpError } from '../../http/exact-http-error';
 import { Public } from './access-policy.decorators';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
 
 class Probe {}
 const openHandler = (): void => undefined;
 Public()(openHandler);
+const closedHandler = (): void => undefined;
 
-const httpContext = (handler: () => void): ExecutionContext =>
+const context = (type: string, handler: () => void): ExecutionContext =>
   ({
-    getType: () => 'http',
+    getType: () => type,
     getHandler: () => handler,
     getClass: () => Probe,
     switchToHttp: () => {
-      throw new Error('a public route must not read the request');
+      throw new Error('the guard must not read the request');
     },
   }) as unknown as ExecutionContext;
 
 describe(JwtAuthGuard.name, () => {
-  const guard = new JwtAuthGuard(new Reflector());
+  // No strategy at all: these cases must be decided before any authentication.
+  const guard = new JwtAuthGuard(new Reflector(), undefined as unknown as JwtStrategy);
 
   it('lets a public route through without authenticating', async () => {
-    await expect(guard.canActivate(httpContext(openHandler))).resolves.toBe(true);
+    await expect(guard.canActivate(context('http', openHandler))).resolves.toBe(true);
   });
 
-  it("rethrows the strategy's refusal as it is, never passport's bare UnauthorizedException", () => {
-    const refusal = new TokenRejectedError('Token is expired', 'authentication');
-    expect(() => guard.handleRequest(refusal, false)).toThrow(refusal);
+  it('leaves bus consumers alone (not HTTP routes)', async () => {
+    await expect(guard.canActivate(context('rpc', closedHandler))).resolves.toBe(true);
   });
 
-  it("answers simplejwt's 'not provided' when the strategy neither authenticated nor refused", () => {
-    expect(() => guard.handleRequest(null, false)).toThrow(ExactHttpError);
+  it('reads the request of a route without a policy (closed by default)', async () => {
+    await expect(guard.canActivate(context('http', closedHandler))).rejects.toThrow('must not read the request');
   });
 });
