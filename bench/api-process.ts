@@ -15,8 +15,6 @@ const execFileAsync = promisify(execFile);
 const PASSED_THROUGH = /^(JWT_|AUTH_THROTTLE_|EXCHANGE_|API_WORKERS$|LOG_LEVEL$|DATABASE_POOL_SIZE$)/;
 /** The first start of an embedded DATA_DIR runs every migration; a cluster forks its workers after that. */
 const READY_TIMEOUT_MS = 120_000;
-/** Once the port answers, how long to wait for every cluster worker to report itself ready. */
-const WORKERS_READY_TIMEOUT_MS = 30_000;
 
 /**
  * The built API (`node dist/apps/api/apps/api/src/main.js`), started as a user starts it, in a
@@ -98,10 +96,16 @@ function exited(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-/** Resolves once GET /api/health/ready answers 200 and every cluster worker has logged that it is ready. */
+/** What the API prints on stdout once it serves: by the process itself, or by a cluster's primary once every worker listens. */
+const LISTENING = 'Hourglass is listening on http://localhost:';
+
+/** Resolves once the API has said it listens (every process of a cluster) and GET /api/health/ready answers 200. */
 async function waitUntilReady(child: ChildProcess, origin: string, logPath: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const ready = async () => {
+    if (!tail(logPath, 1_000_000).includes(LISTENING)) {
+      return false;
+    }
     try {
       return (await fetch(`${origin}/api/health/ready`)).status === 200;
     } catch {
@@ -117,22 +121,6 @@ async function waitUntilReady(child: ChildProcess, origin: string, logPath: stri
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  // The port answers as soon as one worker listens: wait for the others' ready line (pino JSON at
-  // the default level; at a quieter LOG_LEVEL there is none, and the wait ends at its limit).
-  const workersDeadline = Date.now() + WORKERS_READY_TIMEOUT_MS;
-  for (;;) {
-    const workers = apiProcesses(child.pid ?? 0).filter((p) => p.role === 'worker');
-    const log = tail(logPath, 1_000_000);
-    const missing = workers.filter(({ pid }) => !readyLine(log, pid));
-    if (missing.length === 0 || Date.now() > workersDeadline) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function readyLine(log: string, pid: number): boolean {
-  return log.split('\n').some((line) => line.includes(`"pid":${pid},`) && line.includes('Hourglass API ready'));
 }
 
 export async function startBenchApi(log: (line: string) => void): Promise<BenchApi> {
@@ -185,6 +173,7 @@ export async function startBenchApi(log: (line: string) => void): Promise<BenchA
         new Pool({ host: database.dataDir, port: 5432, user: 'postgres', database: 'postgres', max: 1 })
       : new Pool({ connectionString: database.env.DATABASE_URL, max: 2 });
   const rss = new RssSampler(pid);
+  let closing: Promise<void> | undefined;
   const serving = () => Math.max(1, apiProcesses(pid).filter((p) => p.role === 'worker').length);
   return {
     origin,
@@ -210,12 +199,14 @@ export async function startBenchApi(log: (line: string) => void): Promise<BenchA
       return stdout;
     },
     logBytes: () => statSync(logPath).size,
-    close: async () => {
-      rss.stop();
-      await sql.end();
-      await stop();
-      await database.cleanup();
-    },
+    // Idempotent: an interrupted run closes from its signal handler as well as from its `finally`.
+    close: () =>
+      (closing ??= (async () => {
+        rss.stop();
+        await sql.end();
+        await stop();
+        await database.cleanup();
+      })()),
   };
 }
 

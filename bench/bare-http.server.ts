@@ -24,6 +24,10 @@ function serve(onListening: (port: number) => void): void {
 
 const announce = (port: number) => process.stdout.write(`${JSON.stringify({ port })}\n`);
 
+// The bench holds an IPC channel to us: if it ends without stopping us (killed), so do we. Cluster
+// workers hold one to the primary and end with it.
+process.once('disconnect', () => process.exit(0));
+
 if (workers <= 1) {
   serve(announce);
 } else if (cluster.isPrimary) {

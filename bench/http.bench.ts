@@ -12,9 +12,14 @@ export async function startBareHttp(workers: number, body: string): Promise<{ or
     ['-r', require.resolve('ts-node/register/transpile-only'), require.resolve('./bare-http.server')],
     {
       env: { PATH: process.env.PATH, BARE_HTTP_WORKERS: String(workers), BARE_HTTP_BODY: body },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      // The IPC channel only tells the server when the bench is gone.
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     },
   );
+  const { stdout } = child;
+  if (stdout === null) {
+    throw new Error('spawn gave the bare http server no stdout pipe');
+  }
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async () => {
     child.kill('SIGTERM');
@@ -23,7 +28,7 @@ export async function startBareHttp(workers: number, body: string): Promise<{ or
   try {
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the bare http server did not start within 30 s')), 30_000);
-      createInterface({ input: child.stdout }).once('line', (line) => {
+      createInterface({ input: stdout }).once('line', (line) => {
         clearTimeout(timer);
         resolve((JSON.parse(line) as { port: number }).port);
       });

@@ -140,10 +140,17 @@ async function main(): Promise<void> {
   const booted = Date.now();
   const api = await startBenchApi(log);
   log(`API up on ${api.origin} (${api.description}) in ${Date.now() - booted} ms`);
+  // Interrupted, the bench still stops the API and drops its database.
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the API`);
+    void api.close().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   let report: { title: string; metrics: Metric[] };
   try {
     report = await againstTheApi(api, options, soakMs, log);
   } finally {
+    process.removeListener('SIGINT', interrupted).removeListener('SIGTERM', interrupted);
     log(`API logged ${(api.logBytes() / 2 ** 20).toFixed(0)} MB; stopping it`);
     await api.close();
   }
