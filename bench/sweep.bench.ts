@@ -75,13 +75,16 @@ function percentile(sorted: number[], q: number): number {
     : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-/** The largest RSS growth of any API process between `from` and `to` (performance.now() times), in MB. */
-function rssGrowth(api: BenchApi, before: number, from: number, to: number): number {
-  const growth = api.rss.window(before, to).map(({ series }) => {
-    const start = series.filter((s) => s.at <= from).at(-1)?.mb ?? series[0]?.mb ?? Number.NaN;
-    return Math.max(...series.filter((s) => s.at >= from).map((s) => s.mb)) - start;
-  });
-  return Math.max(...growth);
+/** Per API process, its RSS just before `from` and its largest RSS in [from, to] (performance.now() times), in MB. */
+function rssDuring(api: BenchApi, before: number, from: number, to: number): string {
+  return api.rss
+    .window(before, to)
+    .map(({ series }) => {
+      const start = series.filter((s) => s.at <= from).at(-1)?.mb ?? Number.NaN;
+      const peak = Math.max(...series.filter((s) => s.at >= from).map((s) => s.mb));
+      return `${start.toFixed(0)} → max ${peak.toFixed(0)}`;
+    })
+    .join(', ');
 }
 
 /**
@@ -148,7 +151,7 @@ export async function sweepRows(api: BenchApi, log: (line: string) => void): Pro
     result: nanResult((sweptTokens / Math.max(1, sweptMs)) * 1000, sweptTokens, sweptMs),
     baseline: bulkRow,
   };
-  const growth = rssGrowth(api, before, committed, cleared);
+  const rss = rssDuring(api, before, committed, cleared);
   return {
     rows: [bulkRow, sweepRow],
     metric: {
@@ -159,7 +162,7 @@ export async function sweepRows(api: BenchApi, log: (line: string) => void): Pro
       goal: { ratioAtLeast: 0.5 },
       note:
         left === 0
-          ? `cleared ${((cleared - committed) / 1000).toFixed(1)} s after commit; API RSS +${growth.toFixed(0)} MB at most`
+          ? `cleared ${((cleared - committed) / 1000).toFixed(1)} s after commit; API RSS ${rss} MB`
           : `${left} tokens still live after 120 s`,
     },
   };
