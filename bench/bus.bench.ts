@@ -1,15 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { AppConfig } from '@app/config';
-import { MessageBus, WORKER_EVENTS_QUEUE } from '@app/messaging';
+import { ConfigModule, loadConfig } from '@app/config';
+import { BUS_TRANSPORT, BusServerFactory, MessageBus, MessagingModule, deadLetterQueue } from '@app/messaging';
+import { Controller, Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern } from '@nestjs/microservices';
 import { connect } from 'amqplib';
-import { benchPings } from './probe.module';
-import type { BenchApi } from './stack';
 import type { Metric } from './summary';
 
 const MESSAGES = 5_000;
 /** Publishes not yet confirmed, for both sides. */
 const IN_FLIGHT = 100;
 const TIME_LIMIT_MS = 60_000;
+
+@Injectable()
+class PingCounter {
+  count = 0;
+}
+
+@Controller()
+class PingConsumer {
+  constructor(private readonly pings: PingCounter) {}
+
+  @EventPattern('bench_ping', BUS_TRANSPORT)
+  ping(): void {
+    this.pings.count++;
+  }
+}
 
 /** Runs `publish(i)` for i < count with at most IN_FLIGHT pending, then waits for `consumed()` to reach count. */
 async function pump(count: number, publish: (i: number) => Promise<unknown>, consumed: () => number): Promise<number> {
@@ -66,23 +82,63 @@ async function rawAmqp(url: string, prefetch: number): Promise<number> {
 }
 
 /**
- * The bus (issue 7): MessageBus.publish (confirmed, persistent) to a queue the API consumes with
- * its transport (decode, handler, ack), against raw amqplib doing the same on the same broker.
+ * The bus (issue 7), a library measurement in this process (the API is not running): MessageBus.publish
+ * (confirmed, persistent) to a queue of its own that the bus server consumes (decode, handler, ack),
+ * against raw amqplib doing the same on the same broker.
  */
-export async function busMetrics(api: BenchApi, log: (line: string) => void): Promise<Metric[]> {
-  const bus = api.app.get(MessageBus);
-  log(`bus: ${MESSAGES} messages through MessageBus and the API's consumer …`);
-  const start = benchPings.count;
-  const ours = await pump(
-    MESSAGES,
-    (i) => bus.publish(WORKER_EVENTS_QUEUE, { action: 'bench_ping', seq: i, timestamp: Date.now() }),
-    () => benchPings.count - start,
-  );
-  const metric: Metric = { metric: 'bus publish → consume → ack', unit: 'msg/s', hourglass: ours };
-  if (api.amqpUrl === undefined) {
-    return [{ ...metric, note: 'in-process bus; BENCH_AMQP_URL for RabbitMQ and its baseline' }];
+export async function busMetrics(log: (line: string) => void): Promise<Metric[]> {
+  const amqpUrl = process.env.BENCH_AMQP_URL?.trim() || undefined;
+  const { config } = loadConfig({
+    LOG_LEVEL: 'silent',
+    JWT_SIGNING_KEY: randomUUID() + randomUUID(),
+    ...(amqpUrl ? { AMQP_URL: amqpUrl } : {}),
+  });
+  const queue = `bench.ping.${randomUUID()}`;
+
+  @Module({
+    imports: [ConfigModule.forRoot(config), MessagingModule.forRoot()],
+    controllers: [PingConsumer],
+    providers: [PingCounter],
+  })
+  class BusBenchModule {}
+
+  const app = await NestFactory.create(BusBenchModule, { logger: false });
+  app.connectMicroservice({ strategy: app.get(BusServerFactory).create([queue]) });
+  await app.init();
+  await app.startAllMicroservices();
+  try {
+    const bus = app.get(MessageBus);
+    const pings = app.get(PingCounter);
+    log(`bus: ${MESSAGES} messages through MessageBus and its consumer …`);
+    const ours = await pump(
+      MESSAGES,
+      (i) => bus.publish(queue, { action: 'bench_ping', seq: i, timestamp: Date.now() }),
+      () => pings.count,
+    );
+    const metric: Metric = { metric: 'bus publish → consume → ack', unit: 'msg/s', hourglass: ours };
+    if (amqpUrl === undefined) {
+      return [{ ...metric, note: 'in-process bus; BENCH_AMQP_URL for RabbitMQ and its baseline' }];
+    }
+    log(`bus: ${MESSAGES} messages through raw amqplib …`);
+    const raw = await rawAmqp(amqpUrl, config.AMQP_PREFETCH);
+    return [{ ...metric, baseline: { name: 'raw amqplib', value: raw } }];
+  } finally {
+    await app.close();
+    if (amqpUrl !== undefined) {
+      await deleteQueues(amqpUrl, [queue, deadLetterQueue(queue)]);
+    }
   }
-  log(`bus: ${MESSAGES} messages through raw amqplib …`);
-  const raw = await rawAmqp(api.amqpUrl, api.app.get(AppConfig).AMQP_PREFETCH);
-  return [{ ...metric, baseline: { name: 'raw amqplib', value: raw } }];
+}
+
+/** The bench's own queues go once it is done (the broker is shared). */
+async function deleteQueues(url: string, queues: string[]): Promise<void> {
+  const connection = await connect(url);
+  try {
+    const channel = await connection.createChannel();
+    for (const queue of queues) {
+      await channel.deleteQueue(queue);
+    }
+  } finally {
+    await connection.close();
+  }
 }

@@ -1,43 +1,42 @@
-import { createServer } from 'node:http';
-import { AddressInfo } from 'node:net';
-import type { BenchOptions } from './auth.bench';
-import { runLoad } from './load';
-import type { Row } from './report';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /**
- * The HTTP baseline: a bare Node `http` server answering the probe's JSON, in this process's main
- * thread like the API, under the same load generator. What is left is Nest + Express + our
- * middleware (logging, metrics, guard, filters) per request.
+ * The HTTP baseline on the same cores as the API: a bare Node `http` server in a process of its
+ * own (bench/bare-http.server.ts), with `workers` `node:cluster` workers (one process for 1),
+ * answering `body` to every request. Resolves once every worker listens.
  */
-export async function bareHttpRow(options: BenchOptions, log: (line: string) => void): Promise<Row> {
-  const body = JSON.stringify({ ok: true });
-  const server = createServer((_request, response) => {
-    response.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
-    response.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const job = {
-    kind: 'fixed',
-    origin,
-    method: 'GET',
-    path: '/',
-    headers: {},
-    connections: options.connections,
-    maxRequests: options.maxRequests,
-    expectStatus: 200,
-  } as const;
+export async function startBareHttp(workers: number, body: string): Promise<{ origin: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['-r', require.resolve('ts-node/register/transpile-only'), require.resolve('./bare-http.server')],
+    {
+      env: { PATH: process.env.PATH, BARE_HTTP_WORKERS: String(workers), BARE_HTTP_BODY: body },
+      // The IPC channel only tells the server when the bench is gone.
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
+  const { stdout } = child;
+  if (stdout === null) {
+    throw new Error('spawn gave the bare http server no stdout pipe');
+  }
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await gone;
+  };
   try {
-    await runLoad({ ...job, durationMs: options.warmupMs });
-    log('GET on a bare Node http server …');
-    return {
-      scenario: 'GET, bare Node http server',
-      result: await runLoad({ ...job, durationMs: options.durationMs }),
-    };
-  } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the bare http server did not start within 30 s')), 30_000);
+      createInterface({ input: stdout }).once('line', (line) => {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      });
+      child.once('exit', (code) => reject(new Error(`the bare http server exited (${code})`)));
+    });
+    return { origin: `http://127.0.0.1:${port}`, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }

@@ -66,3 +66,30 @@ export function runLoad(job: LoadJob): Promise<LoadResult> {
     });
   });
 }
+
+/** Of two results, the one with more successful requests per second. */
+export const better = (a: LoadResult | undefined, b: LoadResult): LoadResult =>
+  a === undefined || b.perSecond > a.perSecond ? b : a;
+
+/**
+ * Compares targets on one noisy box: each job warms up for `warmupMs`, then the jobs alternate for
+ * `rounds` rounds of `durationMs` and the better round of each counts (results in the jobs' order).
+ */
+export async function bestOfAlternating(
+  jobs: { label: string; job: Omit<LoadJob, 'durationMs'> }[],
+  plan: { warmupMs: number; durationMs: number; rounds: number },
+  log: (line: string) => void,
+): Promise<LoadResult[]> {
+  for (const { label, job } of jobs) {
+    log(`${label}: warm-up (${plan.warmupMs} ms)…`);
+    await runLoad({ ...job, durationMs: plan.warmupMs });
+  }
+  const kept: (LoadResult | undefined)[] = jobs.map(() => undefined);
+  for (let round = 1; round <= plan.rounds; round++) {
+    for (const [index, { label, job }] of jobs.entries()) {
+      log(`${label}, round ${round}…`);
+      kept[index] = better(kept[index], await runLoad({ ...job, durationMs: plan.durationMs }));
+    }
+  }
+  return kept as LoadResult[];
+}

@@ -6,16 +6,16 @@
  * Environment: BENCH_PEER_URL (unset: skipped), BENCH_PEER_USER / BENCH_PEER_PASSWORD (bench / pw: the
  * peer's seeded user with 1e9 points), BENCH_PEER_CONNECTIONS (16, as in the issue's wrk -c16).
  */
-import { LedgerService } from '@app/ledger';
+import { customer, grant, signIn } from './accounts';
+import type { BenchApi } from './api-process';
 import type { BenchOptions } from './auth.bench';
-import { runLoad, type LoadJob, type LoadResult } from './load';
-import { benchUser, type BenchApi } from './stack';
+import { LARGE_GRANT, spenders } from './ledger.bench';
+import { bestOfAlternating, runLoad, type LoadJob, type LoadResult } from './load';
 import type { Metric } from './summary';
 
 /** The issue's warm-up before each scenario. */
 const WARMUP_MS = 2_000;
 const ROUNDS = 2;
-const HOT_GRANT = 1_000_000_000;
 
 interface Target {
   name: string;
@@ -52,18 +52,6 @@ export function peerSettingsFromEnv(): PeerSettings | undefined {
 
 export const PEER_SKIPPED =
   'peer (issue 12): skipped; start the Django peer (README, Benchmarks) and set BENCH_PEER_URL=http://127.0.0.1:8000';
-
-async function signIn(origin: string, username: string, password: string): Promise<string> {
-  const response = await fetch(`${origin}/api/token/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (response.status !== 200) {
-    throw new Error(`${origin}/api/token/ answered ${response.status}: ${await response.text()}`);
-  }
-  return ((await response.json()) as { access: string }).access;
-}
 
 /** How many exchange tokens the status scenario would list (the scenario wants none). */
 async function tokensListed(origin: string, access: string): Promise<number> {
@@ -114,7 +102,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-const better = (a: LoadResult | undefined, b: LoadResult) => (a === undefined || b.perSecond > a.perSecond ? b : a);
 const describe = (r: LoadResult) =>
   `${r.perSecond.toFixed(0)} req/s, p99 ${r.p99.toFixed(1)} ms${r.errors > 0 ? `, statuses ${JSON.stringify(r.statuses)}` : ''}`;
 
@@ -125,44 +112,36 @@ export async function peerBench(
   options: BenchOptions,
   log: (line: string) => void,
 ): Promise<{ lines: string[]; metrics: Metric[] }> {
-  const peerAccess = await signIn(peer.origin, peer.user, peer.password);
+  const peerAccess = (await signIn(peer.origin, peer.user, peer.password)).access;
   const lines: string[] = [];
   const listed = await tokensListed(peer.origin, peerAccess);
   if (listed > 0) {
     lines.push(`note: the peer's ${peer.user} already has ${listed} tokens (restart its run.sh to reset them)`);
   }
-  const reader = await benchUser(api, 'bench-peer-reader');
-  const spender = await benchUser(api, 'bench-peer-spender');
-  await api.app.get(LedgerService).grant('bench-peer-spender', HOT_GRANT);
+  const reader = await customer(api, 'bench-peer-reader');
+  const spender = await customer(api, 'bench-peer-spender');
+  await grant(api, spender.username, LARGE_GRANT);
   const targets: Target[] = [
     { name: 'Django peer', origin: peer.origin, reader: peerAccess, spender: peerAccess },
     { name: 'Hourglass', origin: api.origin, reader: reader.access, spender: spender.access },
   ];
-  const load = (target: Target, scenario: Scenario, durationMs: number) =>
-    runLoad({
-      ...scenario.job(target),
-      origin: target.origin,
-      connections: peer.connections,
-      durationMs,
-      maxRequests: options.maxRequests,
-    });
+  const job = (target: Target, scenario: Scenario) => ({
+    ...scenario.job(target),
+    origin: target.origin,
+    connections: peer.connections,
+    maxRequests: options.maxRequests,
+  });
 
   const best: LoadResult[][] = [];
   // The status scenario runs before any creation, so that both readers still have no tokens.
   for (const scenario of SCENARIOS) {
-    for (const target of targets) {
-      log(`${target.name}: ${scenario.name} warm-up (${WARMUP_MS} ms)…`);
-      await load(target, scenario, WARMUP_MS);
-    }
-    const kept: (LoadResult | undefined)[] = [undefined, undefined];
-    for (let round = 1; round <= ROUNDS; round++) {
-      for (const [index, target] of targets.entries()) {
-        log(`${target.name}: ${scenario.name}, round ${round}…`);
-        kept[index] = better(kept[index], await load(target, scenario, options.durationMs));
-      }
-    }
-    best.push(kept as LoadResult[]);
-    lines.push(`${scenario.name}: peer ${describe(kept[0]!)}; Hourglass ${describe(kept[1]!)}`);
+    const kept = await bestOfAlternating(
+      targets.map((target) => ({ label: `${target.name}: ${scenario.name}`, job: job(target, scenario) })),
+      { warmupMs: WARMUP_MS, durationMs: options.durationMs, rounds: ROUNDS },
+      log,
+    );
+    best.push(kept);
+    lines.push(`${scenario.name}: peer ${describe(kept[0])}; Hourglass ${describe(kept[1])}`);
   }
 
   const [verify, status, create] = best;
@@ -179,20 +158,49 @@ export async function peerBench(
     },
   ];
 
-  // Creation spread over many users (Hourglass only): one user per connection, no shared row.
-  const many: string[] = [];
-  for (let i = 0; i < peer.connections; i++) {
-    const user = await benchUser(api, `bench-peer-many-${i}`);
-    await api.app.get(LedgerService).grant(`bench-peer-many-${i}`, HOT_GRANT);
-    many.push(`Bearer ${user.access}`);
-  }
-  const spread = { ...SCENARIOS[2].job(targets[1]), authorizations: many };
-  const spreadJob = { ...spread, origin: api.origin, connections: peer.connections, maxRequests: options.maxRequests };
-  await runLoad({ ...spreadJob, durationMs: WARMUP_MS });
-  const spreadResult = await runLoad({ ...spreadJob, durationMs: options.durationMs });
-  lines.push(`POST /api/exchange-tokens/, ${peer.connections} users: Hourglass ${describe(spreadResult)}`);
-  metrics.push({ metric: 'POST exchange-tokens/, many users', unit: 'req/s', hourglass: spreadResult.perSecond });
-  return { lines, metrics };
+  const spread = await creationSpread(api, peer.connections, create[1], options, log);
+  return { lines: [...lines, ...spread.lines], metrics: [...metrics, ...spread.metrics] };
+}
+
+/**
+ * Hourglass alone: creation spread over `connections` users (one per connection, no shared row)
+ * against one user (`oneUser`, measured by the peer comparison; measured here without the peer).
+ */
+export async function creationSpread(
+  api: BenchApi,
+  connections: number,
+  oneUser: LoadResult | undefined,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<{ lines: string[]; metrics: Metric[] }> {
+  const many = await spenders(api, 'bench-spread', connections);
+  const base = { origin: api.origin, connections, maxRequests: options.maxRequests };
+  const hot = {
+    ...SCENARIOS[2].job({ name: 'Hourglass', origin: api.origin, reader: '', spender: many[0].access }),
+    ...base,
+  };
+  const spread = { ...hot, authorizations: many.map((user) => `Bearer ${user.access}`) };
+  const measure = async (job: Omit<LoadJob, 'durationMs'>, what: string) => {
+    await runLoad({ ...job, durationMs: WARMUP_MS });
+    log(`POST /api/exchange-tokens/, ${what}…`);
+    return runLoad({ ...job, durationMs: options.durationMs });
+  };
+  const one = oneUser ?? (await measure(hot, 'one user'));
+  const spreadResult = await measure(spread, `${connections} users`);
+  return {
+    lines: [
+      `POST /api/exchange-tokens/, ${connections} connections: one user ${describe(one)}; ${connections} users ${describe(spreadResult)}`,
+    ],
+    metrics: [
+      {
+        metric: `POST exchange-tokens/, ${connections} users vs one user`,
+        unit: 'req/s',
+        hourglass: spreadResult.perSecond,
+        baseline: { name: 'one user', value: one.perSecond },
+        note: `p99 ${spreadResult.p99.toFixed(1)} vs ${one.p99.toFixed(1)} ms`,
+      },
+    ],
+  };
 }
 
 function rateMetric(metric: string, [peer, hourglass]: LoadResult[], ratio: number): Metric {

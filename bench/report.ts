@@ -7,6 +7,19 @@ export interface Row {
   baseline?: Row;
 }
 
+/** A row for a figure measured without per-request latencies (a TPS, a rate of tokens). */
+export const nanResult = (perSecond: number, requests: number, elapsedMs: number): LoadResult => ({
+  requests,
+  ok: requests,
+  errors: 0,
+  statuses: {},
+  elapsedMs,
+  perSecond,
+  p50: Number.NaN,
+  p99: Number.NaN,
+  max: Number.NaN,
+});
+
 const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(2) : '-');
 
 /** The requests/s ratio of `row` to its baseline (NaN without one). */

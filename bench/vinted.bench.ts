@@ -1,5 +1,5 @@
 import { loadConfig } from '@app/config';
-import { DatabaseTarget, FakeVintedServer, createDatabaseTestApp, createTestDatabase } from '@app/testing';
+import { FakeVintedServer, createDatabaseTestApp } from '@app/testing';
 import {
   DEFAULT_REFRESH_CONCURRENCY,
   SessionCipher,
@@ -11,6 +11,7 @@ import {
   serializeCookies,
 } from '@app/vinted';
 import { DataSource } from 'typeorm';
+import { scratchDatabase } from './api-process';
 import type { Metric } from './summary';
 
 const SECRET = 'bench-vinted-secret-0123456789-0123456789-0123';
@@ -26,13 +27,8 @@ export async function vintedMetrics(
   log: (line: string) => void,
   sessions = Number(process.env.BENCH_VINTED_SESSIONS ?? 10_000),
 ): Promise<Metric[]> {
-  const serverUrl = process.env.BENCH_DATABASE_URL?.trim() || undefined;
-  if (serverUrl !== undefined) {
-    process.env.TEST_DATABASE_URL = serverUrl; // createTestDatabase reads the server from there
-  }
-  const target: DatabaseTarget = serverUrl === undefined ? 'embedded' : 'postgres';
   const fake = await FakeVintedServer.start();
-  const database = await createTestDatabase(target);
+  const database = await scratchDatabase();
   const env = {
     ...database.env,
     VINTED_CREDENTIALS_SECRET: SECRET,
