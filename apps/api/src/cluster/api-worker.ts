@@ -1,0 +1,18 @@
+import { AddressInfo } from 'node:net';
+import { AppConfig } from '@app/config';
+import { createApiApp } from '../create-api-app';
+import { ReadyMessage } from './cluster-messages';
+import { joinClusterMetrics } from './cluster-metrics';
+
+/**
+ * One API process of a cluster: the same app as a single process (its primary has migrated),
+ * listening on the port it shares with the others. The primary says when all are ready.
+ */
+export async function runApiWorker(config: AppConfig): Promise<void> {
+  joinClusterMetrics();
+  const app = await createApiApp(config);
+  await app.listen(config.PORT);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const ready: ReadyMessage = { type: 'hourglass:api-ready', port };
+  process.send?.(ready);
+}
