@@ -5,6 +5,7 @@ import { CreateVintedSessions1764000000000 } from './1764000000000-CreateVintedS
 import { CreateWhatsappNumbers1764100000000 } from './1764100000000-CreateWhatsappNumbers';
 import { AddVintedSessionLastErrorKind1764200000000 } from './1764200000000-AddVintedSessionLastErrorKind';
 import { CreateThrottleCounters1764350000000 } from './1764350000000-CreateThrottleCounters';
+import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateWhatsappNumberEvents';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   CreateWhatsappNumbers1764100000000,
   AddVintedSessionLastErrorKind1764200000000,
   CreateThrottleCounters1764350000000,
+  CreateWhatsappNumberEvents1764360000000,
 ];
