@@ -1,7 +1,15 @@
 import cluster, { Worker } from 'node:cluster';
 import { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
-import { MetricsRequest, MetricsResponse, ReadyMessage, isMessage } from './cluster-messages';
+import { Announcements, sendTo } from './announcements';
+import {
+  AnnounceRequest,
+  Delivered,
+  MetricsRequest,
+  MetricsResponse,
+  ReadyMessage,
+  isMessage,
+} from './cluster-messages';
 
 /** The first restart of a crashed API process waits this long; each crash soon after doubles it. */
 export const RESTART_MIN_MS = 1_000;
@@ -16,8 +24,9 @@ type Phase = 'starting' | 'running' | 'stopping';
 /**
  * The primary's side of cluster mode: forks `size` API processes (each runs `createApiApp` and
  * listens on the shared port), restarts one that dies while the cluster runs (after a backoff, with
- * a log line), answers their requests for the cluster's metrics and, on `stop()`, lets each one
- * shut down gracefully (SIGTERM: Nest's shutdown hooks) and waits for all of them.
+ * a log line), relays their announcements (revocations) to each other, answers their requests
+ * for the cluster's metrics and, on `stop()`, lets each one shut down gracefully (SIGTERM: Nest's
+ * shutdown hooks) and waits for all of them.
  */
 export class ApiSupervisor {
   private phase: Phase = 'starting';
@@ -26,6 +35,7 @@ export class ApiSupervisor {
   private readonly restarts = new Set<NodeJS.Timeout>();
   private readonly backoff = new RestartBackoff();
   private readonly metrics = new AggregatorRegistry();
+  private readonly announcements = new Announcements();
   private startup?: { resolve: (port: number) => void; reject: (error: Error) => void };
 
   constructor(
@@ -72,6 +82,10 @@ export class ApiSupervisor {
   private onMessage(worker: Worker, message: unknown): void {
     if (isMessage<ReadyMessage>(message, 'hourglass:api-ready')) {
       this.onReady(worker, message.port);
+    } else if (isMessage<AnnounceRequest>(message, 'hourglass:announce')) {
+      this.announcements.announce(worker, message, this.workers);
+    } else if (isMessage<Delivered>(message, 'hourglass:delivered')) {
+      this.announcements.delivered(worker, message.id);
     } else if (isMessage<MetricsRequest>(message, 'hourglass:metrics-request')) {
       void this.answerMetrics(worker, message.id);
     }
@@ -92,6 +106,7 @@ export class ApiSupervisor {
       return;
     }
     this.ready.delete(worker);
+    this.announcements.gone(worker);
     const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
     if (this.phase === 'stopping') {
       return;
@@ -121,9 +136,7 @@ export class ApiSupervisor {
         error: error instanceof Error ? error.message : String(error),
       };
     }
-    if (worker.isConnected()) {
-      worker.send(response);
-    }
+    sendTo(worker, response);
   }
 }
 

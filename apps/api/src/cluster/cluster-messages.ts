@@ -26,3 +26,31 @@ export interface MetricsResponse {
 export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
+
+/** Worker → primary: a committed change every other process must hear before `id` is answered. */
+export interface AnnounceRequest {
+  type: 'hourglass:announce';
+  id: number;
+  channel: string;
+  payload: string;
+}
+
+/** Primary → worker: hand this notification to your subscribers, then say `delivered`. */
+export interface DeliverRequest {
+  type: 'hourglass:deliver';
+  id: number;
+  channel: string;
+  payload: string;
+}
+
+/** Worker → primary: the notification `id` has been handed to this process's subscribers. */
+export interface Delivered {
+  type: 'hourglass:delivered';
+  id: number;
+}
+
+/** Primary → worker: every other process has heard the announcement `id`. */
+export interface Announced {
+  type: 'hourglass:announced';
+  id: number;
+}
