@@ -149,6 +149,8 @@ export class Cluster {
       AMQP_URL: vhost.url,
       JWT_SIGNING_KEY: randomBytes(48).toString('base64'),
       LOG_LEVEL: 'warn',
+      // One process per replica: the drills name, kill and find replicas (`sweep_runs`) by pid.
+      API_WORKERS: '1',
     };
     return new Cluster(database, vhost, { ...base, ...env });
   }

@@ -1,27 +1,35 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { AddressInfo } from 'node:net';
 import { exitOnStartupFailure } from '@app/common';
-import { loadConfigOrExit } from '@app/config';
+import { AppConfig, loadConfigOrExit } from '@app/config';
 import { Logger } from 'nestjs-pino';
-import { createApiApp } from './create-api-app';
-import { SWAGGER_PATH } from './swagger';
+import { readyLines } from './ready-lines';
 
-async function bootstrap(): Promise<void> {
-  const startedAt = Date.now();
-  const { config, warnings } = loadConfigOrExit();
+/** `API_WORKERS=1`: no cluster, the API is this process. */
+async function runSingleProcess(config: AppConfig, warnings: string[], startedAt: number): Promise<void> {
+  const { createApiApp } = await import('./create-api-app');
   const app = await createApiApp(config);
   const logger = app.get(Logger);
   warnings.forEach((warning) => logger.warn(warning, 'Config'));
   await app.listen(config.PORT);
   const { port } = app.getHttpServer().address() as AddressInfo;
-  const mode = [
-    config.embeddedDatabase ? `embedded PostgreSQL in ${config.DATA_DIR}` : 'PostgreSQL server',
-    config.embeddedBus ? 'in-process bus with the worker in this process' : 'RabbitMQ',
-  ].join(', ');
-  logger.log(`Hourglass API ready in ${Date.now() - startedAt} ms on port ${port} (${mode})`, 'Bootstrap');
-  process.stdout.write(
-    `Hourglass is listening on http://localhost:${port} - Swagger UI: http://localhost:${port}/${SWAGGER_PATH}\n`,
-  );
+  const lines = readyLines(config, { port, startedAt, processes: 1 });
+  logger.log(lines.log, 'Bootstrap');
+  process.stdout.write(lines.stdout);
+}
+
+async function bootstrap(): Promise<void> {
+  const startedAt = Date.now();
+  const { config, warnings } = loadConfigOrExit();
+  // Each branch loads only what it runs: the primary never builds the API itself.
+  if (config.apiWorkers === 1) {
+    await runSingleProcess(config, warnings, startedAt);
+  } else if (cluster.isPrimary) {
+    await (await import('./cluster/api-primary')).runApiPrimary(config, warnings, startedAt);
+  } else {
+    await (await import('./cluster/api-worker')).runApiWorker(config);
+  }
 }
 
 bootstrap().catch((error: unknown) => exitOnStartupFailure('Hourglass failed to start', error));

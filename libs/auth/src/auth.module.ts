@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ThrottleCountersRepository } from './throttle/throttle-counters.repository';
+import { ThrottleCountersService } from './throttle/throttle-counters.service';
 import { JwtKeyRingModule } from './tokens/jwt-key-ring.module';
 import { JWT_MODULE_OPTIONS_FROM_CONFIG } from './tokens/jwt-module-options';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
@@ -15,9 +17,9 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 /**
- * Users, passwords, JWTs and the refresh-token store. Needs `ConfigModule.forRoot` and
- * `DatabaseModule.forRoot` (both global). Schedules nothing: the API also imports
- * `AuthCronModule` for the refresh-token purge. The API's guard authenticates requests with `TokensService`.
+ * Users, passwords, JWTs, the refresh-token store and the shared throttle counters. Needs
+ * `ConfigModule.forRoot` and `DatabaseModule.forRoot` (both global). Schedules nothing: the API
+ * also imports `AuthCronModule` for the purges. The API's guard authenticates requests with `TokensService`.
  */
 @Module({
   imports: [
@@ -34,7 +36,9 @@ import { UsersService } from './users/users.service';
     TokenCodec,
     SuccessorCipher,
     TokensService,
+    ThrottleCountersRepository,
+    ThrottleCountersService,
   ],
-  exports: [UsersService, TokensService, TokenCodec],
+  exports: [UsersService, TokensService, TokenCodec, ThrottleCountersService],
 })
 export class AuthModule {}

@@ -12,6 +12,7 @@ export {
   UserInputError,
   UserNotFoundError,
 } from './auth.errors';
+export { ThrottleCountersService, ThrottleRule, ThrottleState } from './throttle/throttle-counters.service';
 export { TokenCodec } from './tokens/token-codec';
 export { Credentials, TokenPair, TokensService } from './tokens/tokens.service';
 export { AuthenticatedUser, ROLES, Role } from './users/user.entity';

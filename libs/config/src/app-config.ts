@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { Expose } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Env } from './env-meta';
@@ -59,6 +60,19 @@ export class AppConfig {
   @Min(2, { message: 'is below 2' })
   @Max(200, { message: 'is above 200' })
   DATABASE_POOL_SIZE = 10;
+
+  @Env({
+    description:
+      'API processes sharing PORT (node:cluster); unset → one per core with DATABASE_URL and AMQP_URL, else 1. The embedded database and the in-process bus live in one process: more than 1 needs both servers.',
+    expected: 'an integer from 1 to 64',
+  })
+  @Expose()
+  @IsOptional()
+  @AsInteger()
+  @IsInt({ message: 'is not an integer' })
+  @Min(1, { message: 'is below 1' })
+  @Max(64, { message: 'is above 64' })
+  API_WORKERS?: number;
 
   @Env({
     description: 'Where the embedded database and generated development secrets live.',
@@ -399,6 +413,14 @@ export class AppConfig {
   /** True when no AMQP_URL is set: the bus is in-process and the API hosts the worker. */
   get embeddedBus(): boolean {
     return this.AMQP_URL === undefined;
+  }
+
+  /**
+   * How many API processes run: API_WORKERS, else one per core when both the database and the bus
+   * are servers, else 1 (PGlite and the in-process bus cannot be shared between processes).
+   */
+  get apiWorkers(): number {
+    return this.API_WORKERS ?? (this.embeddedDatabase || this.embeddedBus ? 1 : availableParallelism());
   }
 
   get whatsappDriver(): 'baileys' | 'simulator' {

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
 
@@ -95,6 +95,47 @@ describe('loadConfig', () => {
     expect(problems({ NODE_ENV: 'production' })).toEqual([
       'Invalid configuration: JWT_SIGNING_KEY is not set; expected a random string of at least 32 characters (required when NODE_ENV=production).',
     ]);
+  });
+
+  describe('API_WORKERS', () => {
+    const servers = {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+    };
+
+    it('defaults to one process per core with both servers, and to one otherwise', () => {
+      expect(loadConfig({ DATA_DIR: dataDir(), ...servers }).config.apiWorkers).toBe(availableParallelism());
+      expect(loadConfig({ DATA_DIR: dataDir() }).config.apiWorkers).toBe(1);
+      expect(loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: servers.DATABASE_URL }).config.apiWorkers).toBe(1);
+      expect(loadConfig({ DATA_DIR: dataDir(), ...servers, API_WORKERS: '3' }).config.apiWorkers).toBe(3);
+      expect(loadConfig({ DATA_DIR: dataDir(), API_WORKERS: '1' }).config.apiWorkers).toBe(1);
+    });
+
+    it.each([
+      [
+        {},
+        'Invalid configuration: API_WORKERS="2" is above 1 with the embedded database; expected 1 unless DATABASE_URL is set (the embedded database lives in one process).',
+      ],
+      [
+        { AMQP_URL: servers.AMQP_URL },
+        'Invalid configuration: API_WORKERS="2" is above 1 with the embedded database; expected 1 unless DATABASE_URL is set (the embedded database lives in one process).',
+      ],
+      [
+        { DATABASE_URL: servers.DATABASE_URL },
+        'Invalid configuration: API_WORKERS="2" is above 1 with the in-process bus; expected 1 unless AMQP_URL is set (the in-process bus lives in one process).',
+      ],
+    ])('refuses more than one process with %j, in one line', (env, line) => {
+      expect(problems({ ...env, API_WORKERS: '2' })).toEqual([line]);
+    });
+
+    it('reports a malformed value once, as a malformed value', () => {
+      expect(problems({ API_WORKERS: '0' })).toEqual([
+        'Invalid configuration: API_WORKERS="0" is below 1; expected an integer from 1 to 64.',
+      ]);
+      expect(problems({ API_WORKERS: 'all' })).toEqual([
+        'Invalid configuration: API_WORKERS="all" is not an integer; expected an integer from 1 to 64.',
+      ]);
+    });
   });
 
   it('generates a development signing key once and reuses it', () => {

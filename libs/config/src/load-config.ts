@@ -36,8 +36,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     }
   }
   const config = plainToInstance(AppConfig, raw, { excludeExtraneousValues: true, exposeDefaultValues: true });
-  const lines = validateSync(config).map((error) => describeError(error, raw[error.property]));
-  lines.push(...crossFieldProblems(config));
+  const errors = validateSync(config);
+  const lines = errors.map((error) => describeError(error, raw[error.property]));
+  lines.push(...crossFieldProblems(config, new Set(errors.map((error) => error.property))));
   if (lines.length > 0) {
     throw new ConfigError(lines);
   }
@@ -59,7 +60,8 @@ function describeError(error: ValidationError, raw: string | undefined): string 
   return `Invalid configuration: ${shown} ${problem}; expected ${meta?.expected ?? 'a valid value'}.`;
 }
 
-function crossFieldProblems(config: AppConfig): string[] {
+/** Problems between valid values; `invalid` names the variables already reported as malformed. */
+function crossFieldProblems(config: AppConfig, invalid: Set<string>): string[] {
   const problems: string[] = [];
   const missing = (name: string, why: string) =>
     problems.push(`Invalid configuration: ${name} is not set; expected ${envMeta(name)?.expected} (${why}).`);
@@ -74,6 +76,16 @@ function crossFieldProblems(config: AppConfig): string[] {
   }
   if (config.ADMIN_PASSWORD !== undefined && config.ADMIN_USERNAME === undefined) {
     missing('ADMIN_USERNAME', 'required with ADMIN_PASSWORD');
+  }
+  // One line even when both are embedded: the database is the first thing to change.
+  const workers = config.API_WORKERS ?? 1;
+  if (!invalid.has('API_WORKERS') && workers > 1 && (config.embeddedDatabase || config.embeddedBus)) {
+    const [what, needs] = config.embeddedDatabase
+      ? ['the embedded database', 'DATABASE_URL']
+      : ['the in-process bus', 'AMQP_URL'];
+    problems.push(
+      `Invalid configuration: API_WORKERS="${workers}" is above 1 with ${what}; expected 1 unless ${needs} is set (${what} lives in one process).`,
+    );
   }
   return problems;
 }

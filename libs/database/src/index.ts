@@ -1,5 +1,5 @@
 export { isDatabaseUnavailable } from './database.errors';
-export { DatabaseNotifications } from './database-notifications.service';
+export { DatabaseNotifications, type SiblingRelay } from './database-notifications.service';
 export { DatabaseModule } from './database.module';
 export { type DatabaseRole } from './database.options';
 export { Database } from './database.service';

@@ -5,6 +5,7 @@ export { workerQueues } from './node/worker-queues';
 export { NUMBER_STATUSES } from './numbers/whatsapp-number.entity';
 export { WhatsappNumbersModule } from './numbers/whatsapp-numbers.module';
 export { WhatsappNumbersService } from './numbers/whatsapp-numbers.service';
+export { WhatsappCronModule } from './whatsapp-cron.module';
 export { SessionManager } from './session/session-manager.service';
 export { QrRenderPool } from './session/qr-render-pool';
 export { InvalidPhoneNumberError } from './whatsapp.errors';

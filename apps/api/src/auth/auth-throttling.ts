@@ -1,9 +1,11 @@
 import { ExactHttpError } from '../http/exact-http-error';
+import { AuthModule, ThrottleCountersService } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { ExecutionContext, Injectable, Module, UseGuards, applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import { Request } from 'express';
+import { DatabaseThrottlerStorage } from './database-throttler-storage';
 
 /** Counters: one per client IP (`req.ip`, which honours `X-Forwarded-For` from loopback proxies only). */
 const BY_IP = 'ip';
@@ -42,14 +44,16 @@ export class AuthThrottlerGuard extends ThrottlerGuard {
 
 /**
  * Rate limits of the credential endpoints (AUTH_THROTTLE_LIMIT per AUTH_THROTTLE_TTL), counted per
- * endpoint, per client IP and per username. The storage is in memory: each API replica counts on
- * its own (a shared store is future work).
+ * endpoint, per client IP and per username, in the database: one count for every API process and
+ * replica.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      imports: [AuthModule],
+      inject: [AppConfig, ThrottleCountersService],
+      useFactory: (config: AppConfig, counters: ThrottleCountersService) => ({
+        storage: new DatabaseThrottlerStorage(counters),
         setHeaders: false,
         throttlers: [
           { name: BY_IP, limit: config.AUTH_THROTTLE_LIMIT, ttl: config.AUTH_THROTTLE_TTL },

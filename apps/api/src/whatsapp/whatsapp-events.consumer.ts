@@ -1,16 +1,21 @@
 import { BUS_TRANSPORT } from '@app/messaging';
 import { WhatsappNumbersService, parseHeartbeat, parseWorkerEvent } from '@app/whatsapp';
-import { Controller } from '@nestjs/common';
+import { Controller, OnApplicationBootstrap } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
 /**
  * `whatsapp.worker.events`: each worker event updates its number (idempotently) and goes to the
- * live streams; heartbeats keep the worker registry fresh. A malformed event throws, and the bus
- * dead-letters it.
+ * live streams of every API process (each consumes its share of the queue); heartbeats keep the
+ * worker registry fresh. A malformed event throws, and the bus dead-letters it.
  */
 @Controller()
-export class WhatsappEventsConsumer {
+export class WhatsappEventsConsumer implements OnApplicationBootstrap {
   constructor(private readonly numbers: WhatsappNumbersService) {}
+
+  /** Before the consumers start and HTTP listens: a stream opened later misses no event. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.numbers.listenForLiveEvents();
+  }
 
   @EventPattern('qr_generated', BUS_TRANSPORT)
   qrGenerated(@Payload() body: unknown): Promise<void> {

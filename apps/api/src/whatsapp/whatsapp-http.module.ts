@@ -1,11 +1,11 @@
-import { WhatsappNumbersModule } from '@app/whatsapp';
+import { WhatsappCronModule, WhatsappNumbersModule } from '@app/whatsapp';
 import { Module } from '@nestjs/common';
 import { WhatsappController } from './whatsapp.controller';
 import { WhatsappEventsConsumer } from './whatsapp-events.consumer';
 
-/** The WhatsApp endpoints and the consumer of `whatsapp.worker.events`. */
+/** The WhatsApp endpoints, the consumer of `whatsapp.worker.events` and the purge of streamed events. */
 @Module({
-  imports: [WhatsappNumbersModule],
+  imports: [WhatsappNumbersModule, WhatsappCronModule],
   controllers: [WhatsappController, WhatsappEventsConsumer],
 })
 export class WhatsappHttpModule {}

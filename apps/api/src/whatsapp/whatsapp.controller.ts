@@ -118,7 +118,7 @@ export class WhatsappController {
     summary:
       'Server-Sent Events: a `status` event with the current state, then every worker event of the number (`qr_generated`, `qr_regenerating`, `connected`, `error`) with its seed body.',
     description:
-      'Events reach the API replica that consumed them from `whatsapp.worker.events`; with several replicas, poll `GET …/:id/` as well.',
+      'Every API process and replica streams every event, whichever consumed it from `whatsapp.worker.events` (PostgreSQL LISTEN/NOTIFY), in order and once. If events may have been missed (the API lost its LISTEN connection), the stream ends: reconnect (EventSource does) to get the current `status` again.',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({

@@ -143,7 +143,7 @@ export class TokensService {
       await this.users.invalidateTokens(userId, manager);
       return this.refreshTokens.revokeAllForUser(userId, manager);
     });
-    this.authCache.changed(userId);
+    await this.authCache.changed(userId);
     return { revoked };
   }
 

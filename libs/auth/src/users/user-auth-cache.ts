@@ -21,7 +21,8 @@ export interface UserAuthState {
  * verify of an access token costs a database round trip. Revocation stays immediate on every
  * replica: each change (revoke-all, password change, deactivation) sends a NOTIFY in its
  * transaction and every process evicts the user when it commits; while the LISTEN connection is
- * down the cache is bypassed entirely.
+ * down the cache is bypassed entirely. The processes of the writer's own cluster evict it before
+ * the change's response (`changed`).
  *
  * A generation counter closes the race where a read that began before a change commits would
  * store the old state after the eviction: a load only stores if no eviction happened meanwhile.
@@ -39,7 +40,7 @@ export class UserAuthCache {
     // Subscribed on first use: only processes that authenticate requests (the API) open the
     // LISTEN connection; the CLI and the worker import the auth lib without needing one.
     this.subscribe();
-    if (!this.notifications.isLive()) {
+    if (!this.notifications.isLive(USER_AUTH_CHANNEL)) {
       return stateOf(await load());
     }
     const hit = this.users.get(id);
@@ -48,15 +49,18 @@ export class UserAuthCache {
     }
     const generation = this.generation;
     const state = stateOf(await load());
-    if (state !== null && generation === this.generation && this.notifications.isLive()) {
+    if (state !== null && generation === this.generation && this.notifications.isLive(USER_AUTH_CHANNEL)) {
       this.users.set(id, state);
     }
     return state;
   }
 
-  /** Announces a committed change of user `id` to this process (other processes hear the NOTIFY). */
-  changed(id: number): void {
-    this.notifications.publishLocally(USER_AUTH_CHANNEL, String(id));
+  /**
+   * Announces a committed change of user `id`: this process evicts it now, and so do the other
+   * processes of its cluster before this resolves (other replicas evict it when the NOTIFY comes).
+   */
+  changed(id: number): Promise<void> {
+    return this.notifications.announce(USER_AUTH_CHANNEL, String(id));
   }
 
   private subscribe(): void {
@@ -64,7 +68,7 @@ export class UserAuthCache {
       return;
     }
     this.subscribed = true;
-    this.notifications.subscribe(USER_AUTH_CHANNEL, {
+    void this.notifications.subscribe(USER_AUTH_CHANNEL, {
       onNotification: (payload) => this.evict(Number(payload)),
       onGap: () => this.clear(),
     });

@@ -122,14 +122,14 @@ export class UsersService {
       await this.users.invalidateTokens(userId, manager);
       await this.refreshTokens.revokeAllForUser(userId, manager);
     });
-    this.authCache.changed(userId);
+    await this.authCache.changed(userId);
     this.logger.log({ event: 'password_changed', userId }, 'Password changed: every token of the user is revoked');
   }
 
   /** Activates or deactivates an account (a deactivated user's tokens stop working at once). */
   async setActive(userId: number, active: boolean): Promise<void> {
     await this.users.setActive(userId, active);
-    this.authCache.changed(userId);
+    await this.authCache.changed(userId);
   }
 }
 

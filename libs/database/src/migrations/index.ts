@@ -4,6 +4,8 @@ import { CreateLedger1763900000000 } from './1763900000000-CreateLedger';
 import { CreateVintedSessions1764000000000 } from './1764000000000-CreateVintedSessions';
 import { CreateWhatsappNumbers1764100000000 } from './1764100000000-CreateWhatsappNumbers';
 import { AddVintedSessionLastErrorKind1764200000000 } from './1764200000000-AddVintedSessionLastErrorKind';
+import { CreateThrottleCounters1764350000000 } from './1764350000000-CreateThrottleCounters';
+import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateWhatsappNumberEvents';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -16,4 +18,6 @@ export const MIGRATIONS = [
   CreateVintedSessions1764000000000,
   CreateWhatsappNumbers1764100000000,
   AddVintedSessionLastErrorKind1764200000000,
+  CreateThrottleCounters1764350000000,
+  CreateWhatsappNumberEvents1764360000000,
 ];

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { WhatsappLiveEventsService } from './whatsapp-live-events.service';
 import { WhatsappNumberEntity } from './whatsapp-number.entity';
 import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
 import { WhatsappNumbersService } from './whatsapp-numbers.service';
@@ -7,7 +8,7 @@ import { WhatsappNumbersService } from './whatsapp-numbers.service';
 /** The API side of number validation. Needs the global Config, Database and Messaging modules. */
 @Module({
   imports: [TypeOrmModule.forFeature([WhatsappNumberEntity])],
-  providers: [WhatsappNumbersRepository, WhatsappNumbersService],
+  providers: [WhatsappNumbersRepository, WhatsappLiveEventsService, WhatsappNumbersService],
   exports: [WhatsappNumbersService],
 })
 export class WhatsappNumbersModule {}

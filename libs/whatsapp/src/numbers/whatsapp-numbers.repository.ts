@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { HeartbeatEvent, WorkerEvent } from '../whatsapp-messages';
 import { WhatsappNumberEntity } from './whatsapp-number.entity';
 
-/** The only place with SQL on `whatsapp_numbers` and `whatsapp_workers`. */
+/** The only place with SQL on `whatsapp_numbers`, `whatsapp_number_events` and `whatsapp_workers`. */
 @Injectable()
 export class WhatsappNumbersRepository {
   constructor(@InjectRepository(WhatsappNumberEntity) private readonly numbers: Repository<WhatsappNumberEntity>) {}
@@ -45,19 +45,52 @@ export class WhatsappNumbersRepository {
 
   /**
    * Applies a worker event unless a newer one was applied already (`last_event_at`): redelivered
-   * and out-of-order events never roll the state back. True when the row changed.
+   * and out-of-order events never roll the state back. When the row changed, the same statement
+   * keeps the event in `whatsapp_number_events` and notifies its id on `channel` (delivered to
+   * every listening process at commit); returns that id, else `undefined`.
    */
-  async applyEvent(event: WorkerEvent): Promise<boolean> {
+  async applyEvent(event: WorkerEvent, channel: string): Promise<string | undefined> {
     const changes = eventChanges(event);
-    // A CTE, so the driver answers rows (a bare UPDATE … RETURNING comes back as [rows, count]).
-    const rows = await this.numbers.query<{ id: number }[]>(
+    // CTEs, so the driver answers rows (a bare UPDATE … RETURNING comes back as [rows, count]).
+    const rows = await this.numbers.query<{ id: string }[]>(
       `WITH applied AS (
          UPDATE whatsapp_numbers SET ${changes.sql}, worker_id = $3, session_id = $4, last_event_at = $2, updated_at = now()
          WHERE id = $1 AND last_event_at < $2 RETURNING id
-       ) SELECT id FROM applied`,
-      [event.numberId, event.timestamp, event.workerId, event.sessionId, ...changes.params],
+       ), kept AS (
+         INSERT INTO whatsapp_number_events (number_id, event) SELECT id, $5::json FROM applied RETURNING id
+       ) SELECT id::text AS id, pg_notify($6, id::text) FROM kept`,
+      [
+        event.numberId,
+        event.timestamp,
+        event.workerId,
+        event.sessionId,
+        JSON.stringify(event),
+        channel,
+        ...changes.params,
+      ],
     );
-    return rows.length > 0;
+    return rows[0]?.id;
+  }
+
+  /** An applied event kept by `applyEvent`, as the worker sent it; `undefined` once purged. */
+  async findEvent(id: string): Promise<WorkerEvent | undefined> {
+    const rows = await this.numbers.query<{ event: WorkerEvent }[]>(
+      'SELECT event FROM whatsapp_number_events WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.event;
+  }
+
+  /** Deletes the kept events older than `ageMs` (database time); returns how many. */
+  async purgeEvents(ageMs: number): Promise<number> {
+    const rows = await this.numbers.query<{ purged: number }[]>(
+      `WITH purged AS (
+         DELETE FROM whatsapp_number_events WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)
+         RETURNING 1
+       ) SELECT count(*)::integer AS purged FROM purged`,
+      [ageMs],
+    );
+    return rows[0].purged;
   }
 
   async recordHeartbeat(heartbeat: HeartbeatEvent): Promise<void> {
@@ -78,19 +111,19 @@ export class WhatsappNumbersRepository {
   }
 }
 
-/** The columns an event sets, as SQL with parameters from $5 on. */
+/** The columns an event sets, as SQL with parameters from $7 on. */
 function eventChanges(event: WorkerEvent): { sql: string; params: unknown[] } {
   switch (event.action) {
     case 'qr_generated':
-      return { sql: `status = 'qr_ready', qr_code = $5, last_error = NULL`, params: [event.qrCode] };
+      return { sql: `status = 'qr_ready', qr_code = $7, last_error = NULL`, params: [event.qrCode] };
     case 'qr_regenerating':
       return {
-        sql: `status = 'regenerating', qr_code = NULL, attempt = $5, max_attempts = $6`,
+        sql: `status = 'regenerating', qr_code = NULL, attempt = $7, max_attempts = $8`,
         params: [event.attempt, event.maxAttempts],
       };
     case 'connected':
       return { sql: `status = 'connected', qr_code = NULL, attempt = 0, last_error = NULL`, params: [] };
     case 'error':
-      return { sql: `status = 'failed', qr_code = NULL, last_error = $5`, params: [event.error] };
+      return { sql: `status = 'failed', qr_code = NULL, last_error = $7`, params: [event.error] };
   }
 }

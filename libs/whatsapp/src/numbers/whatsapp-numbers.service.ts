@@ -2,7 +2,7 @@ import { AuthenticatedUser } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { MessageBus, WORKER_COMMANDS_QUEUE, workerCommandQueue } from '@app/messaging';
 import { Injectable, Logger } from '@nestjs/common';
-import { Observable, Subject, filter } from 'rxjs';
+import { Observable } from 'rxjs';
 import {
   CommandNotSentError,
   InvalidPhoneNumberError,
@@ -12,6 +12,7 @@ import {
   WhatsappNumberNotFoundError,
 } from '../whatsapp.errors';
 import { E164, HeartbeatEvent, WorkerEvent } from '../whatsapp-messages';
+import { WHATSAPP_EVENTS_CHANNEL, WhatsappLiveEventsService } from './whatsapp-live-events.service';
 import { WhatsappNumberEntity } from './whatsapp-number.entity';
 import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
 
@@ -39,15 +40,15 @@ export interface WhatsappNumberView {
  * The API side of number validation: the registry of numbers, the commands sent to the workers
  * (to the owner's queue while its heartbeat is fresh, else to the shared queue so another worker
  * takes the session over) and the events coming back, which update the number and feed the
- * live streams of this process.
+ * live streams of every API process.
  */
 @Injectable()
 export class WhatsappNumbersService {
   private readonly logger = new Logger('WhatsApp');
-  private readonly live = new Subject<WorkerEvent>();
 
   constructor(
     private readonly numbers: WhatsappNumbersRepository,
+    private readonly live: WhatsappLiveEventsService,
     private readonly bus: MessageBus,
     private readonly config: AppConfig,
   ) {}
@@ -114,22 +115,35 @@ export class WhatsappNumbersService {
     await this.send(queue, { action: 'simulate_scan', data: { numberId: number.id }, timestamp: Date.now() });
   }
 
-  /** The live events of one number, as they arrive at this API process. */
-  async events(user: AuthenticatedUser, id: number): Promise<Observable<WorkerEvent>> {
-    const number = await this.visible(user, id);
-    return this.live.pipe(filter((event) => event.numberId === number.id));
+  /** Starts hearing every API process's applied events (at API bootstrap, before any stream opens). */
+  listenForLiveEvents(): Promise<void> {
+    return this.live.listen();
   }
 
-  /** A worker event from the bus: applied when newer than the last one, then streamed. */
+  /**
+   * The live events of one number, whichever API process applied them; the stream ends when
+   * some may have been missed (see `WhatsappLiveEventsService`).
+   */
+  async events(user: AuthenticatedUser, id: number): Promise<Observable<WorkerEvent>> {
+    const number = await this.visible(user, id);
+    return this.live.of(number.id);
+  }
+
+  /** A worker event from the bus: applied when newer than the last one, then streamed by every API process. */
   async applyEvent(event: WorkerEvent): Promise<void> {
-    const applied = await this.numbers.applyEvent(event);
-    if (!applied) {
+    const applied = await this.numbers.applyEvent(event, WHATSAPP_EVENTS_CHANNEL);
+    if (applied === undefined) {
       this.logger.log(
         `Ignored ${event.action} for number ${event.numberId} from ${event.workerId}: unknown number, or older than its last event`,
       );
       return;
     }
-    this.live.next(event);
+    this.live.applied(applied);
+  }
+
+  /** Deletes the applied events older than `ageMs`, which every process has streamed long ago. */
+  purgeAppliedEvents(ageMs: number): Promise<number> {
+    return this.numbers.purgeEvents(ageMs);
   }
 
   recordHeartbeat(heartbeat: HeartbeatEvent): Promise<void> {

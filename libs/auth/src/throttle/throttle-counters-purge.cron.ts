@@ -1,0 +1,27 @@
+import { JobScheduler } from '@app/database';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { CronExpression } from '@nestjs/schedule';
+import { ThrottleCountersService } from './throttle-counters.service';
+
+export const THROTTLE_COUNTERS_PURGE_JOB = 'throttle-counters-purge';
+
+/** Deletes the throttle counters that no longer count, every minute, one replica per run. */
+@Injectable()
+export class ThrottleCountersPurgeCron implements OnApplicationBootstrap {
+  constructor(
+    private readonly jobs: JobScheduler,
+    private readonly counters: ThrottleCountersService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.jobs.schedule({
+      name: THROTTLE_COUNTERS_PURGE_JOB,
+      schedule: { cron: CronExpression.EVERY_MINUTE },
+      replicas: 'one-at-a-time',
+      run: async () => {
+        const purged = await this.counters.purgeExpired();
+        return purged > 0 ? `Purged ${purged} expired throttle counter(s)` : undefined;
+      },
+    });
+  }
+}
