@@ -12,7 +12,10 @@
  * successful build here leaves a stamp whose time is when that build started.
  *
  * The app then runs in this very process (no second Node start), so signals, output and exit
- * status are the app's own.
+ * status are the app's own, and the API's cluster workers fork main.js itself. `npm start` and
+ * `start:worker` give Node --enable-source-maps, as `nest start` did (TypeScript lines in stack
+ * traces; cluster workers inherit it); `npm run cli` does not, since reading every module's map
+ * costs about a fifth of the CLI's start.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -187,11 +190,6 @@ function run(app, args) {
     if (!built) {
       process.exit(1);
     }
-  }
-  // `nest start` ran servers with source maps (TypeScript lines in stack traces); the CLI goes
-  // without, since reading every module's map would cost a fifth of its start.
-  if (app !== 'cli') {
-    process.setSourceMapsEnabled(true);
   }
   // Node 22 can keep the compiled code of every module between runs (a no-op on Node 20, which cannot).
   require('node:module').enableCompileCache?.();
