@@ -54,7 +54,8 @@ export class ExchangeTokensService {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new InvalidIdempotencyKeyError();
     }
-    const fingerprint = createHash('sha256').update(JSON.stringify({ points })).digest('hex');
+    const fingerprint =
+      idempotencyKey === undefined ? undefined : createHash('sha256').update(JSON.stringify({ points })).digest('hex');
     const startedAt = new Date();
     const started = performance.now();
     for (let attempt = 1; ; attempt++) {
@@ -66,7 +67,7 @@ export class ExchangeTokensService {
         ttlMs: this.config.EXCHANGE_TOKEN_TTL,
         releaseLimit: USER_RELEASE_LIMIT,
         idempotencyKey,
-        fingerprint: idempotencyKey === undefined ? undefined : fingerprint,
+        fingerprint,
       });
       // The image needs only the token: it is drawn while the statement runs (the statement is
       // sent first, as this tick ends), and never while a row is locked.
@@ -150,7 +151,7 @@ export class ExchangeTokensService {
   }
 
   /** The first answer to a key, with the time left counted from now, if the request is the same. */
-  private replay(key: RememberedKey, fingerprint: string): CreatedExchangeToken {
+  private replay(key: RememberedKey, fingerprint: string | undefined): CreatedExchangeToken {
     if (key.fingerprint !== fingerprint || key.response === null) {
       throw new IdempotencyKeyReusedError();
     }
