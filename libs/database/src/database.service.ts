@@ -3,6 +3,7 @@ import { AppConfig } from '@app/config';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { advisoryLockKey } from './advisory-lock-key';
 import { HourglassTypeOrmOptions, sqlState } from './database.options';
 
@@ -13,6 +14,16 @@ export interface TransactionOptions {
 }
 
 export type ExclusiveResult<T> = { ran: true; result: T } | { ran: false };
+
+/**
+ * One SQL statement of a hot path, run by `Database.statement` in its own implicit transaction.
+ * `name` identifies its text for the whole process (a prepared statement on a server connection),
+ * so one name must never be given two texts.
+ */
+export interface SqlStatement {
+  readonly name: string;
+  readonly text: string;
+}
 
 /** serialization_failure and deadlock_detected: PostgreSQL asks the client to retry the transaction. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
@@ -78,6 +89,36 @@ export class Database implements OnApplicationShutdown {
         // Jittered backoff so the transactions that collided do not collide again.
         await sleep(Math.random() * 10 * 2 ** attempt);
       }
+    }
+  }
+
+  /**
+   * Runs one statement straight on the pool's connection, in one round trip and its own implicit
+   * transaction: the row locks it takes are held only while the server runs and commits it, never
+   * across the event loop. On a server it is a named prepared statement, parsed and planned once
+   * per connection. Embedded it stays unnamed: PGlite serves every socket connection (ours and an
+   * attached CLI's) from one backend session, where a name prepared by one connection would
+   * collide with the next one that prepares it. Retried like `transaction` on a serialization
+   * failure or deadlock, which roll the statement back whole.
+   */
+  async statement<R>(statement: SqlStatement, values: unknown[]): Promise<R[]> {
+    const query = this.config.embeddedDatabase ? { text: statement.text, values } : { ...statement, values };
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool().connect();
+      // A checked-out client that loses its connection emits 'error'; the query rejects anyway.
+      const onError = () => undefined;
+      client.on('error', onError);
+      try {
+        return (await client.query(query)).rows as R[];
+      } catch (error) {
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) {
+          throw error;
+        }
+      } finally {
+        client.removeListener('error', onError);
+        client.release(); // the pool drops a client whose connection died
+      }
+      await sleep(Math.random() * 10 * 2 ** attempt);
     }
   }
 
@@ -157,6 +198,15 @@ export class Database implements OnApplicationShutdown {
       client.removeListener('error', onError);
       client.release(!usable);
     }
+  }
+
+  /** TypeORM's own pool (the one `transaction` uses), so statements share its connections and limit. */
+  private pool(): Pool {
+    const driver = this.dataSource.driver;
+    if (!(driver instanceof PostgresDriver) || driver.master === undefined) {
+      throw new Error('The database is not connected');
+    }
+    return driver.master as Pool;
   }
 
   private locks(): Pool {

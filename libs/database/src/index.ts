@@ -2,7 +2,7 @@ export { isDatabaseUnavailable } from './database.errors';
 export { DatabaseNotifications, type SiblingRelay } from './database-notifications.service';
 export { DatabaseModule } from './database.module';
 export { type DatabaseRole } from './database.options';
-export { Database } from './database.service';
+export { Database, type SqlStatement } from './database.service';
 export { JobScheduler } from './jobs/job-scheduler.service';
 export { SchedulingModule } from './jobs/scheduling.module';
 export { MigrationService } from './migration.service';

@@ -92,6 +92,18 @@ describe.each(databaseTargets())('on the %s database', (target: DatabaseTarget) 
       expect(now.getTime()).toBeLessThanOrEqual(after);
     });
 
+    it('runs a statement on its own, prepared by name on a server only, and stays usable after it fails', async () => {
+      const probe = { name: 'probe_prepared_statements', text: 'SELECT name FROM pg_prepared_statements WHERE $1' };
+      for (let run = 0; run < 3; run++) {
+        const names = (await database.statement<{ name: string }>(probe, [true])).map((row) => row.name);
+        // Embedded, every socket connection shares PGlite's one session: a name would collide.
+        expect(names.includes(probe.name)).toBe(target === 'postgres');
+      }
+      const failing = { name: 'probe_failing_statement', text: 'SELECT 1 / $1::int AS quotient' };
+      await expect(database.statement(failing, [0])).rejects.toMatchObject({ code: '22012' });
+      expect(await database.statement(failing, [1])).toEqual([{ quotient: 1 }]);
+    });
+
     if (target === 'postgres') {
       it('retries a transaction that lost a serialization conflict until it commits', async () => {
         await settings.set('tx.counter', 0);

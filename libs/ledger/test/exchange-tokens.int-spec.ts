@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { Client } from 'pg';
 import {
   InsufficientPointsError,
   TokenAlreadyUsedError,
@@ -5,10 +7,20 @@ import {
   TokenNotFoundError,
 } from '../src/ledger.errors';
 import { ExpirySweeper } from '../src/sweep/expiry-sweeper.service';
+import { STATUS_PAGE } from '../src/tokens/exchange-token.statements';
 import { ExchangeTokensService } from '../src/tokens/exchange-tokens.service';
 import { TokenStatusService } from '../src/tokens/token-status.service';
 import { DatabaseTarget, databaseTargets } from '@app/testing';
 import { LedgerFixture, startLedger } from './ledger-fixture';
+
+interface PlanNode {
+  Alias?: string;
+  Plans?: PlanNode[];
+}
+
+function findPlan(node: PlanNode, match: (node: PlanNode) => boolean): PlanNode | undefined {
+  return match(node) ? node : node.Plans?.map((child) => findPlan(child, match)).find((found) => found !== undefined);
+}
 
 describe.each(databaseTargets())('exchange tokens on the %s database', (target: DatabaseTarget) => {
   let env: Awaited<ReturnType<typeof startLedger>>;
@@ -142,6 +154,51 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       expect(await f.ledger.balances(fay)).toEqual({ balance: 800, held: 200 });
     });
 
+    it('answers concurrent retries of one key with the first answer when the balance covers only one', async () => {
+      const lee = await customer(100);
+      const together = await Promise.all(Array.from({ length: 6 }, () => f.tokens.create(lee, 100, 'only-one')));
+      expect(new Set(together.map((answer) => answer.token)).size).toBe(1);
+      expect(new Set(together.map((answer) => answer.qrCode)).size).toBe(1);
+      expect(await f.ledger.balances(lee)).toEqual({ balance: 0, held: 100 });
+    });
+
+    it('remembers a key’s answer without its image and replays the image an older answer stored', async () => {
+      const max = await customer(500);
+      const first = await f.tokens.create(max, 100, 'lean');
+      const [row] = await f.sql.query(`SELECT response FROM idempotency_keys WHERE user_id = $1 AND key = 'lean'`, [
+        max,
+      ]);
+      expect(row.response).toEqual({ token: first.token, points: 100, expiresAt: first.expiresAt });
+      // An answer remembered before the image was left out of it keeps being replayed as stored.
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify({ points: 100 }))
+        .digest('hex');
+      const older = { ...first, token: 'B'.repeat(32), qrCode: 'data:image/png;base64,b2xkZXI=' };
+      await f.sql.query(
+        `INSERT INTO idempotency_keys (user_id, key, fingerprint, response) VALUES ($1, 'older', $2, $3)`,
+        [max, fingerprint, JSON.stringify(older)],
+      );
+      expect(await f.tokens.create(max, 100, 'older')).toEqual({ ...older, expiresInSeconds: expect.any(Number) });
+      expect(await f.ledger.balances(max)).toEqual({ balance: 400, held: 100 });
+    });
+
+    it('creates, validates and pages the status in one statement each', async () => {
+      const nat = await customer(500);
+      // Every statement any connection of this process sends passes through pg's Client#query.
+      const queries = jest.spyOn(Client.prototype, 'query');
+      try {
+        const created = await f.tokens.create(nat, 100);
+        const keyed = await f.tokens.create(nat, 100, 'counted');
+        const replayed = await f.tokens.create(nat, 100, 'counted');
+        expect(replayed.token).toBe(keyed.token);
+        await f.tokens.validate(vendor, created.token);
+        await f.status.status(nat);
+        expect(queries).toHaveBeenCalledTimes(5);
+      } finally {
+        queries.mockRestore();
+      }
+    });
+
     it('lets a key whose first attempt failed be used again once the balance allows', async () => {
       const gus = await customer(50);
       await expect(f.tokens.create(gus, 100, 'retry')).rejects.toBeInstanceOf(InsufficientPointsError);
@@ -173,13 +230,25 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       const second = await f.status.status(jay, { limit: 20, cursor: first.nextCursor ?? undefined });
       expect(second.tokens).toHaveLength(20);
       expect(new Set([...first.tokens, ...second.tokens].map((t) => t.token)).size).toBe(40);
-      const [{ 'QUERY PLAN': plan }] = await f.sql.query(
-        `EXPLAIN (FORMAT JSON) SELECT token FROM exchange_tokens WHERE user_id = $1 AND status = 'used' AND seq < 1000000 ORDER BY seq DESC LIMIT 21`,
-        [jay],
-      );
-      const text = JSON.stringify(plan);
-      expect(text).toContain('exchange_tokens_user_status_idx');
-      expect(text).not.toContain('"Sort"');
+      // The page's own statement, planned as a prepared statement may come to run it: generic, for
+      // any user and cursor. The used group (what grows with history) is one index seek, its cursor
+      // an index condition, with no sort.
+      const used = await f.sql.transaction(async (manager) => {
+        await manager.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await manager.query(`PREPARE status_page(int, boolean, bigint, bigint, int) AS ${STATUS_PAGE.text}`);
+        try {
+          const [{ 'QUERY PLAN': plan }] = await manager.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(
+            `EXPLAIN (FORMAT JSON) EXECUTE status_page(${jay}, false, NULL, 1000000, 21)`,
+          );
+          return JSON.stringify(findPlan(plan[0].Plan, (node) => node.Alias === 'used'));
+        } finally {
+          // Embedded, every connection shares one session: leave no prepared statement behind.
+          await manager.query('DEALLOCATE status_page');
+        }
+      });
+      expect(used).toContain('"Index Name":"exchange_tokens_user_status_idx"');
+      expect(used).toMatch(/"Index Cond":"\(\(user_id = \$1\) AND \(status = 'used'::text\) AND \(seq < COALESCE/);
+      expect(used).not.toContain('"Sort"');
     });
   });
 

@@ -3,22 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RestoredUser, SweepTrigger, toNumber } from '../ledger.types';
 
-/** Which expired tokens one release statement takes: any, one user's, or one (already locked) token. */
-export type ReleaseScope = { kind: 'all' } | { kind: 'user'; userId: number } | { kind: 'token'; token: string };
-
 export interface ReleasedBatch {
   /** Expired rows this batch locked (and deleted); fewer than the limit means nothing is left to take. */
   selected: number;
-  /** Age of the oldest token in the batch when it was released (the restore lag), 0 for an empty batch. */
-  oldestAgeMs: number;
   users: RestoredUser[];
 }
-
-const FILTERS: Record<ReleaseScope['kind'], string> = {
-  all: `status = 'active' AND expires_at <= now()`,
-  user: `status = 'active' AND expires_at <= now() AND user_id = $2`,
-  token: `status = 'active' AND expires_at <= now() AND token = $2`,
-};
 
 /**
  * The release, set-based, in one statement: lock a batch of expired active tokens (SKIP LOCKED, so
@@ -26,10 +15,10 @@ const FILTERS: Record<ReleaseScope['kind'], string> = {
  * entry per token, credit the balances only for the entries actually written (ON CONFLICT DO
  * NOTHING never moves a balance), and delete the live rows. Run inside the caller's transaction.
  */
-const releaseSql = (filter: string) => `
+const RELEASE_SQL = `
   WITH expired AS MATERIALIZED (
-    SELECT token, user_id, points, expires_at FROM exchange_tokens
-    WHERE ${filter} ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+    SELECT token, user_id, points FROM exchange_tokens
+    WHERE status = 'active' AND expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
   ), released AS (
     INSERT INTO ledger_entries (user_id, type, points, token_id, reason)
     SELECT user_id, 'release', points, token, 'expired' FROM expired
@@ -47,7 +36,6 @@ const releaseSql = (filter: string) => `
     (SELECT count(*) FROM expired) AS selected,
     (SELECT count(*) FROM deleted) AS deleted,
     (SELECT count(*) FROM credited) AS credited,
-    (SELECT extract(epoch FROM now() - min(expires_at)) * 1000 FROM expired) AS oldest_age_ms,
     (SELECT coalesce(json_agg(json_build_object('userId', p.user_id, 'user', coalesce(nullif(u.email, ''), u.username),
                                                 'tokens', p.tokens, 'points', p.points) ORDER BY p.user_id), '[]'::json)
      FROM per_user p JOIN users u ON u.id = p.user_id) AS users`;
@@ -56,7 +44,6 @@ interface ReleaseRow {
   selected: string;
   deleted: string;
   credited: string;
-  oldest_age_ms: string | null;
   users: { userId: number; user: string; tokens: number | string; points: number | string }[];
 }
 
@@ -79,15 +66,14 @@ const REPLICA = `${hostname()}:${process.pid}`;
 export class ExpirySweepRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async release(manager: EntityManager, scope: ReleaseScope, limit: number): Promise<ReleasedBatch> {
-    const params = scope.kind === 'all' ? [limit] : [limit, scope.kind === 'user' ? scope.userId : scope.token];
-    const [row] = await manager.query<ReleaseRow[]>(releaseSql(FILTERS[scope.kind]), params);
+  async release(manager: EntityManager, limit: number): Promise<ReleasedBatch> {
+    const [row] = await manager.query<ReleaseRow[]>(RELEASE_SQL, [limit]);
     const users = row.users.map((user) => ({ ...user, tokens: toNumber(user.tokens), points: toNumber(user.points) }));
     if (toNumber(row.credited) !== users.length) {
       // A held token whose owner has no account: the books are already wrong; refuse to go on.
       throw new Error(`Release credited ${row.credited} account(s) for ${users.length} user(s)`);
     }
-    return { selected: toNumber(row.selected), oldestAgeMs: Math.max(0, toNumber(row.oldest_age_ms)), users };
+    return { selected: toNumber(row.selected), users };
   }
 
   /** What a sweep would release now, per user, changing nothing (`--dry-run`). */

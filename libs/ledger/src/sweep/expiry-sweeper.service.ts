@@ -1,14 +1,11 @@
 import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 import { RestoredUser, SweepReport, SweepTrigger } from '../ledger.types';
-import { ExpirySweepRepository, ReleaseScope, ReleasedBatch } from './expiry-sweep.repository';
+import { ExpirySweepRepository, ReleasedBatch } from './expiry-sweep.repository';
 import { LedgerMetrics } from './ledger-metrics';
 
 /** Rows per release transaction: 5,000 sweeps ~45k tokens/s on a server while holding row locks ~0.1 s. */
 export const DEFAULT_SWEEP_BATCH_SIZE = 5000;
-/** A user's own backlog released on creation; anything beyond waits for the next sweep. */
-const USER_RELEASE_LIMIT = 10_000;
 
 export interface SweepOptions {
   trigger: SweepTrigger;
@@ -23,8 +20,8 @@ export interface SweepOptions {
 
 /**
  * Releases expired tokens: their points go back to `balance` exactly once and the live rows are
- * deleted (the journal keeps the history). The one service behind every trigger: the cron, token
- * creation, validation and the CLI. Each batch is one transaction, so a crash loses at most the
+ * deleted (the journal keeps the history). The cron and the CLI sweep through it; token creation
+ * and validation release in their own statements and report here. Each batch is one transaction, so a crash loses at most the
  * batch in flight, which rolls back and is released by the next sweep.
  */
 @Injectable()
@@ -44,12 +41,11 @@ export class ExpirySweeper {
       const users = await this.sweeps.preview();
       return summarise(options.trigger, true, users, performance.now() - started);
     }
-    const scope: ReleaseScope = { kind: 'all' };
     const limit = options.batchSize ?? DEFAULT_SWEEP_BATCH_SIZE;
     const totals = new Map<number, RestoredUser>();
     let released = 0;
     for (;;) {
-      const batch = await this.database.transaction((manager) => this.sweeps.release(manager, scope, limit));
+      const batch = await this.database.transaction((manager) => this.sweeps.release(manager, limit));
       merge(totals, batch);
       released += batch.users.reduce((sum, user) => sum + user.tokens, 0);
       options.onBatch?.(released);
@@ -68,23 +64,17 @@ export class ExpirySweeper {
   }
 
   /**
-   * Releases one user's expired tokens inside the caller's transaction (token creation). Call
-   * `reportRelease` once that transaction has committed.
+   * Logs, metrics and a `sweep_runs` row for a release that token creation or validation made in
+   * its own statement (the same release as a sweep's, scoped to one user or one token). Call it
+   * once that statement has committed.
    */
-  releaseUserTokens(manager: EntityManager, userId: number): Promise<ReleasedBatch> {
-    return this.sweeps.release(manager, { kind: 'user', userId }, USER_RELEASE_LIMIT);
-  }
-
-  /**
-   * Releases one expired token the caller has locked in its own transaction (a validation that
-   * found it expired). Call `reportRelease` once that transaction has committed.
-   */
-  releaseLockedToken(manager: EntityManager, token: string): Promise<ReleasedBatch> {
-    return this.sweeps.release(manager, { kind: 'token', token }, 1);
-  }
-
-  async reportRelease(trigger: SweepTrigger, batch: ReleasedBatch, startedAt: Date, durationMs: number): Promise<void> {
-    await this.finish(summarise(trigger, false, batch.users, durationMs), startedAt);
+  async reportRelease(
+    trigger: SweepTrigger,
+    users: RestoredUser[],
+    startedAt: Date,
+    durationMs: number,
+  ): Promise<void> {
+    await this.finish(summarise(trigger, false, users, durationMs), startedAt);
   }
 
   /**

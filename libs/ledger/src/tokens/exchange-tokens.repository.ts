@@ -1,155 +1,205 @@
+import { Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import { ExchangeRequestView, TokenStatusView, toNumber } from '../ledger.types';
+import { ExchangeRequestView, RestoredUser, TokenStatusView, toNumber } from '../ledger.types';
+import { CREATE_TOKEN, RELEASED_POINTS, STATUS_PAGE, VALIDATE_TOKEN } from './exchange-token.statements';
+import { RememberedAnswer, RememberedKey } from './idempotency-keys.repository';
 
-export interface LockedToken {
+export interface NewToken {
+  token: string;
   userId: number;
   points: number;
-  status: 'active' | 'used';
-  /** Decided by the database clock, in the statement that locked the row. */
-  expired: boolean;
+  ttlMs: number;
+  /** How many of the user's expired tokens to release first. */
+  releaseLimit: number;
+  idempotencyKey?: string;
+  fingerprint?: string;
 }
 
-export type HoldOutcome = { kind: 'held'; expiresAt: Date; now: Date } | { kind: 'short'; available: number };
+export type CreateOutcome =
+  | { kind: 'created'; expiresAt: string; expiresInSeconds: number; released: RestoredUser[] }
+  | { kind: 'short'; available: number; released: RestoredUser[] }
+  /** The key was answered before this statement started: nothing changed. */
+  | ({ kind: 'remembered' } & RememberedKey)
+  /** A concurrent request with the same key committed first: this one changed nothing. */
+  | { kind: 'key_taken' };
+
+export type ValidateOutcome =
+  | { kind: 'captured'; request: ExchangeRequestView }
+  | { kind: 'released'; points: number; released: RestoredUser[] }
+  | { kind: 'used' }
+  | { kind: 'absent' };
+
+export type StatusGroup = 'active' | 'used';
+
+export interface StatusRequest {
+  userId: number;
+  /** Where the page starts: the active group (then the used one), or the used group. */
+  from: StatusGroup;
+  /** `seq` before which the starting group continues (none: its start). */
+  beforeSeq?: number;
+  /** Rows to read per group: the page size plus one, which tells whether the list goes on. */
+  rows: number;
+}
+
+export interface StatusRows {
+  balance: number;
+  held: number;
+  /** Active tokens first, then used ones; within each group the most recent first. */
+  tokens: (TokenStatusView & { seq: number; group: StatusGroup })[];
+}
+
+interface CreateRow {
+  key_fingerprint: string | null;
+  key_response: RememberedAnswer | null;
+  now: Date;
+  expires_at: string | null;
+  expires_in_seconds: number | null;
+  available: string;
+  released_tokens: number;
+  released_points: string;
+  owner: string | null;
+}
+
+interface ValidateRow {
+  user_id: number;
+  points: string;
+  status: StatusGroup;
+  expired: boolean;
+  released: number;
+  request_id: string | null;
+  created_at: Date | null;
+  customer: string;
+  owner: string;
+  vendor: string | null;
+}
 
 interface StatusRow {
+  part: 'token' | 'account';
   token: string;
   seq: string;
   points: string;
-  status: 'active' | 'used';
-  expired: boolean;
+  status: StatusGroup;
   expires_at: Date;
+  expired: boolean;
   seconds_remaining: number;
+  balance: string | null;
+  held: string | null;
 }
+
+/** The unique index a concurrent creation with the same Idempotency-Key trips over. */
+const KEY_CONSTRAINT = 'idempotency_keys_pkey';
 
 /** The only place with SQL on `exchange_tokens` and `exchange_requests` (besides the sweep's set-based release). */
 @Injectable()
 export class ExchangeTokensRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly database: Database) {}
 
-  /**
-   * Holds `points` and creates the token in one statement: a conditional UPDATE moves the points
-   * from balance to held only if the balance covers them (concurrent holds re-check the latest
-   * row, so they can never overdraw), and only then are the token (`expires_at` from the
-   * database clock) and its `hold` entry written. `short` carries the balance when it does not.
-   */
-  async hold(
-    manager: EntityManager,
-    token: string,
-    userId: number,
-    points: number,
-    ttlMs: number,
-  ): Promise<HoldOutcome> {
-    const rows = await manager.query<{ expires_at: Date | null; now: Date; available: string | null }[]>(
-      `WITH held AS (
-         UPDATE point_accounts SET balance = balance - $3, held = held + $3
-         WHERE user_id = $2 AND balance >= $3 RETURNING user_id
-       ), created AS (
-         INSERT INTO exchange_tokens (token, user_id, points, expires_at)
-         SELECT $1, user_id, $3, now() + $4 * interval '1 millisecond' FROM held RETURNING expires_at
-       ), entry AS (
-         INSERT INTO ledger_entries (user_id, type, points, token_id) SELECT user_id, 'hold', $3, $1 FROM held
-       )
-       SELECT created.expires_at, now() AS now, (SELECT balance FROM point_accounts WHERE user_id = $2) AS available
-       FROM (SELECT 1) one LEFT JOIN created ON true`,
-      [token, userId, points, ttlMs],
-    );
-    const row = rows[0];
-    return row.expires_at === null
-      ? { kind: 'short', available: toNumber(row.available) }
-      : { kind: 'held', expiresAt: row.expires_at, now: row.now };
+  /** A token creation in one statement (CREATE_TOKEN). */
+  async create(request: NewToken): Promise<CreateOutcome> {
+    let row: CreateRow;
+    try {
+      [row] = await this.database.statement<CreateRow>(CREATE_TOKEN, [
+        request.token,
+        request.userId,
+        request.points,
+        request.ttlMs,
+        request.idempotencyKey ?? null,
+        request.fingerprint ?? null,
+        request.releaseLimit,
+      ]);
+    } catch (error) {
+      if (isUniqueViolation(error, KEY_CONSTRAINT)) {
+        return { kind: 'key_taken' };
+      }
+      throw error;
+    }
+    if (row.key_fingerprint !== null) {
+      return { kind: 'remembered', fingerprint: row.key_fingerprint, response: row.key_response, now: row.now };
+    }
+    const released: RestoredUser[] =
+      row.released_tokens > 0 && row.owner !== null
+        ? [
+            {
+              userId: request.userId,
+              user: row.owner,
+              tokens: row.released_tokens,
+              points: toNumber(row.released_points),
+            },
+          ]
+        : [];
+    return row.expires_at === null || row.expires_in_seconds === null
+      ? { kind: 'short', available: toNumber(row.available), released }
+      : { kind: 'created', expiresAt: row.expires_at, expiresInSeconds: row.expires_in_seconds, released };
   }
 
-  /**
-   * Locks the token row and decides expiry in the same statement. A concurrent sweep skips the
-   * locked row (SKIP LOCKED); if the sweep got it first, this waits for it and then finds no row.
-   */
-  async lockForValidation(manager: EntityManager, token: string): Promise<LockedToken | undefined> {
-    const rows = await manager.query<
-      { user_id: number; points: string; status: 'active' | 'used'; expired: boolean }[]
-    >(
-      `SELECT user_id, points, status, expires_at <= now() AS expired FROM exchange_tokens WHERE token = $1 FOR UPDATE`,
-      [token],
-    );
-    const row = rows[0];
-    return row && { userId: row.user_id, points: toNumber(row.points), status: row.status, expired: row.expired };
-  }
-
-  /** Points a release entry returned for this token: how a swept (deleted) token is still answered 410. */
-  async releasedPoints(manager: EntityManager, token: string): Promise<number | undefined> {
-    const rows = await manager.query<{ points: string }[]>(
-      `SELECT points FROM ledger_entries WHERE token_id = $1 AND type = 'release'`,
-      [token],
-    );
-    return rows[0] === undefined ? undefined : toNumber(rows[0].points);
-  }
-
-  /**
-   * Redeems a token the caller has locked and found active: marks it used, takes its points out of
-   * escrow, writes the `capture` entry and the exchange request, in one statement.
-   */
-  async capture(
-    manager: EntityManager,
-    token: string,
-    customerId: number,
-    vendorId: number,
-    points: number,
-  ): Promise<ExchangeRequestView> {
-    const rows = await manager.query<{ id: string; created_at: Date; customer: string; vendor: string }[]>(
-      `WITH used AS (
-         UPDATE exchange_tokens SET status = 'used', used_at = now() WHERE token = $1 AND status = 'active' RETURNING token
-       ), escrow AS (
-         UPDATE point_accounts SET held = held - $4 WHERE user_id = $2 AND EXISTS (SELECT 1 FROM used)
-       ), entry AS (
-         INSERT INTO ledger_entries (user_id, type, points, token_id) SELECT $2, 'capture', $4, token FROM used
-       ), request AS (
-         INSERT INTO exchange_requests (token, customer_id, vendor_id, points) SELECT token, $2, $3, $4 FROM used RETURNING id, created_at
-       )
-       SELECT request.id, request.created_at, c.username AS customer, v.username AS vendor
-       FROM request, users c, users v WHERE c.id = $2 AND v.id = $3`,
-      [token, customerId, vendorId, points],
-    );
-    const row = rows[0];
+  /** A vendor's validation in one statement (VALIDATE_TOKEN). */
+  async validate(token: string, vendorId: number): Promise<ValidateOutcome> {
+    const [row] = await this.database.statement<ValidateRow>(VALIDATE_TOKEN, [token, vendorId]);
     if (row === undefined) {
-      // The caller holds the row lock and saw it active: reaching here means the books are wrong.
-      throw new Error(`Token ${token.slice(0, 6)}… was not active when captured`);
+      return { kind: 'absent' };
+    }
+    const points = toNumber(row.points);
+    if (row.status === 'used') {
+      return { kind: 'used' };
+    }
+    if (row.expired) {
+      const released = row.released > 0 ? [{ userId: row.user_id, user: row.owner, tokens: 1, points }] : [];
+      return { kind: 'released', points, released };
+    }
+    if (row.request_id === null || row.created_at === null || row.vendor === null) {
+      // The row was locked and seen active: reaching here means the books are wrong.
+      throw new Error(`Token ${token.slice(0, 6)}… was not captured`);
     }
     return {
-      id: toNumber(row.id),
-      token,
-      points,
-      customer: row.customer,
-      vendor: row.vendor,
-      createdAt: row.created_at,
+      kind: 'captured',
+      request: {
+        id: toNumber(row.request_id),
+        token,
+        points,
+        customer: row.customer,
+        vendor: row.vendor,
+        createdAt: row.created_at,
+      },
     };
   }
 
-  /**
-   * One status group of a user's tokens, most recent first, after `beforeSeq` (keyset on
-   * `exchange_tokens_user_status_idx`, so thousands of used tokens cost nothing). Expiry is lazy:
-   * an active row past `expires_at` shows `expired` even before the sweep deletes it.
-   */
-  async statusPage(
-    userId: number,
-    status: 'active' | 'used',
-    limit: number,
-    beforeSeq?: number,
-  ): Promise<(TokenStatusView & { seq: number })[]> {
-    const rows = await this.dataSource.query<StatusRow[]>(
-      `SELECT token, seq, points, status, expires_at, status = 'active' AND expires_at <= now() AS expired,
-              GREATEST(0, ceil(extract(epoch FROM expires_at - now())))::int AS seconds_remaining
-       FROM exchange_tokens
-       WHERE user_id = $1 AND status = $2 AND ($3::bigint IS NULL OR seq < $3::bigint)
-       ORDER BY seq DESC LIMIT $4`,
-      [userId, status, beforeSeq ?? null, limit],
-    );
-    return rows.map((row) => ({
-      token: row.token,
-      seq: toNumber(row.seq),
-      points: toNumber(row.points),
-      status: row.expired ? 'expired' : row.status,
-      expiresAt: row.expires_at,
-      secondsRemaining: row.status === 'active' && !row.expired ? row.seconds_remaining : 0,
-    }));
+  /** Points a release entry returned for this token: how a swept (deleted) token is still answered 410. */
+  async releasedPoints(token: string): Promise<number | undefined> {
+    const [row] = await this.database.statement<{ points: string }>(RELEASED_POINTS, [token]);
+    return row === undefined ? undefined : toNumber(row.points);
   }
+
+  /** One page of a user's tokens and the balances, in one statement (STATUS_PAGE). */
+  async statusPage(request: StatusRequest): Promise<StatusRows> {
+    const rows = await this.database.statement<StatusRow>(STATUS_PAGE, [
+      request.userId,
+      request.from === 'active',
+      request.from === 'active' ? (request.beforeSeq ?? null) : null,
+      request.from === 'used' ? (request.beforeSeq ?? null) : null,
+      request.rows,
+    ]);
+    const account = rows.find((row) => row.part === 'account');
+    const tokens = rows
+      .filter((row) => row.part === 'token')
+      .map((row) => ({
+        token: row.token,
+        seq: toNumber(row.seq),
+        group: row.status,
+        points: toNumber(row.points),
+        status: row.expired ? ('expired' as const) : row.status,
+        expiresAt: row.expires_at,
+        secondsRemaining: row.status === 'active' && !row.expired ? row.seconds_remaining : 0,
+      }))
+      .sort((a, b) => (a.group === b.group ? b.seq - a.seq : a.group === 'active' ? -1 : 1));
+    return { balance: toNumber(account?.balance), held: toNumber(account?.held), tokens };
+  }
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { code?: unknown }).code === '23505' &&
+    (error as { constraint?: unknown }).constraint === constraint
+  );
 }

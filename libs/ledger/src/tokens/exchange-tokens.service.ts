@@ -12,23 +12,21 @@ import {
   TokenNotFoundError,
 } from '../ledger.errors';
 import { CreatedExchangeToken, ExchangeRequestView } from '../ledger.types';
-import { ReleasedBatch } from '../sweep/expiry-sweep.repository';
 import { ExpirySweeper } from '../sweep/expiry-sweeper.service';
 import { LedgerMetrics } from '../sweep/ledger-metrics';
 import { isExchangeTokenShape, newExchangeToken } from './exchange-token-format';
 import { ExchangeTokensRepository } from './exchange-tokens.repository';
-import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+import { IdempotencyKeysRepository, RememberedKey } from './idempotency-keys.repository';
 import { QrCodeRenderer } from './qr-code.renderer';
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** How long a token creation's Idempotency-Key is remembered (Stripe's window). */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 3_600_000;
-
-type CreateOutcome =
-  | { kind: 'created'; response: CreatedExchangeToken; swept: ReleasedBatch }
-  | { kind: 'short'; available: number; swept: ReleasedBatch }
-  | { kind: 'replayed'; response: CreatedExchangeToken; now: Date };
+/** A user's own backlog released on creation; anything beyond waits for the next sweep. */
+const USER_RELEASE_LIMIT = 10_000;
+/** Statements a creation may try when concurrent requests with its key keep winning (one in practice). */
+const KEY_ATTEMPTS = 3;
 
 /** Exchange tokens: points put on hold behind a QR code, redeemed by a vendor or released at expiry. */
 @Injectable()
@@ -47,8 +45,8 @@ export class ExchangeTokensService {
 
   /**
    * Holds `points` of the customer's balance behind a new token that expires EXCHANGE_TOKEN_TTL
-   * from now (database clock). The user's expired tokens are released first, in the same
-   * transaction, so their points count. With an `idempotencyKey`, a retry returns the first
+   * from now (database clock), in one statement. The user's expired tokens are released first, in
+   * that statement, so their points count. With an `idempotencyKey`, a retry returns the first
    * answer and holds nothing more.
    */
   async create(userId: number, points: number, idempotencyKey?: string): Promise<CreatedExchangeToken> {
@@ -56,60 +54,62 @@ export class ExchangeTokensService {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new InvalidIdempotencyKeyError();
     }
-    // Made before the transaction: the QR image costs CPU, not locks.
-    const token = newExchangeToken();
-    const qrCode = await this.qr.render(token);
-    const fingerprint = createHash('sha256').update(JSON.stringify({ points })).digest('hex');
+    const fingerprint =
+      idempotencyKey === undefined ? undefined : createHash('sha256').update(JSON.stringify({ points })).digest('hex');
     const startedAt = new Date();
     const started = performance.now();
-    const outcome = await this.database.transaction(async (manager): Promise<CreateOutcome> => {
-      if (idempotencyKey !== undefined) {
-        const claim = await this.keys.claim(manager, userId, idempotencyKey, fingerprint);
-        if (claim.kind === 'existing') {
-          if (claim.fingerprint !== fingerprint || claim.response === null) {
-            throw new IdempotencyKeyReusedError();
-          }
-          return { kind: 'replayed', response: claim.response, now: claim.now };
-        }
-      }
-      // The seed's "cleanup on creation": the user's expired tokens go back to the balance first,
-      // in this same transaction, so their points count towards this token.
-      const swept = await this.sweeper.releaseUserTokens(manager, userId);
-      const held = await this.tokens.hold(manager, token, userId, points, this.config.EXCHANGE_TOKEN_TTL);
-      if (held.kind === 'short') {
-        // Commit the release (it stands on its own) but not the key: a retry may succeed later.
-        if (idempotencyKey !== undefined) {
-          await this.keys.forget(manager, userId, idempotencyKey);
-        }
-        return { kind: 'short', available: held.available, swept };
-      }
-      const response = {
+    for (let attempt = 1; ; attempt++) {
+      const token = newExchangeToken();
+      const outcome = this.tokens.create({
         token,
+        userId,
         points,
-        expiresAt: held.expiresAt.toISOString(),
-        expiresInSeconds: secondsBetween(held.now, held.expiresAt),
-        qrCode,
-      };
-      if (idempotencyKey !== undefined) {
-        await this.keys.saveResponse(manager, userId, idempotencyKey, response);
+        ttlMs: this.config.EXCHANGE_TOKEN_TTL,
+        releaseLimit: USER_RELEASE_LIMIT,
+        idempotencyKey,
+        fingerprint,
+      });
+      // The image needs only the token: it is drawn while the statement runs (the statement is
+      // sent first, as this tick ends), and never while a row is locked.
+      const qrCode = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.qr.dataUrl(token));
+      qrCode.catch(() => undefined); // awaited below when the token is created; unused otherwise
+      const result = await outcome;
+      if (result.kind !== 'remembered' && result.kind !== 'key_taken' && result.released.length > 0) {
+        await this.sweeper.reportRelease('create', result.released, startedAt, performance.now() - started);
       }
-      return { kind: 'created', response, swept };
-    });
-    if (outcome.kind === 'replayed') {
-      // The first answer, with the time left counted from now.
-      return {
-        ...outcome.response,
-        expiresInSeconds: secondsBetween(outcome.now, new Date(outcome.response.expiresAt)),
-      };
+      switch (result.kind) {
+        case 'created':
+          this.metrics.tokenCreated();
+          return {
+            token,
+            points,
+            expiresAt: result.expiresAt,
+            expiresInSeconds: result.expiresInSeconds,
+            qrCode: await qrCode,
+          };
+        case 'remembered':
+          return this.replay(result, fingerprint);
+        case 'short': {
+          // Short because a concurrent request with the same key took the points first? Then its answer is ours.
+          const remembered =
+            idempotencyKey === undefined ? undefined : await this.keys.remembered(userId, idempotencyKey);
+          if (remembered !== undefined) {
+            return this.replay(remembered, fingerprint);
+          }
+          throw new InsufficientPointsError(result.available, points);
+        }
+        case 'key_taken': {
+          // A concurrent request with this key committed first; this statement changed nothing.
+          const remembered = await this.keys.remembered(userId, idempotencyKey as string);
+          if (remembered !== undefined) {
+            return this.replay(remembered, fingerprint);
+          }
+          if (attempt >= KEY_ATTEMPTS) {
+            throw new Error('The Idempotency-Key was taken and then forgotten, repeatedly');
+          }
+        }
+      }
     }
-    if (outcome.swept.users.length > 0) {
-      await this.sweeper.reportRelease('create', outcome.swept, startedAt, performance.now() - started);
-    }
-    if (outcome.kind === 'short') {
-      throw new InsufficientPointsError(outcome.available, points);
-    }
-    this.metrics.tokenCreated();
-    return outcome.response;
   }
 
   /** Forgets the Idempotency-Keys older than IDEMPOTENCY_KEY_RETENTION_MS (hourly cron); returns how many. */
@@ -118,9 +118,9 @@ export class ExchangeTokensService {
   }
 
   /**
-   * A vendor scans a token. One locked read decides with the database clock: active and unexpired
-   * → captured and an exchange request recorded; expired → released now (410 with the points
-   * restored); used → 409; unknown → 404. A token the sweep already released still answers 410.
+   * A vendor scans a token. One statement locks it and decides with the database clock: active and
+   * unexpired → captured and an exchange request recorded; expired → released now (410 with the
+   * points restored); used → 409; unknown → 404. A token the sweep already released still answers 410.
    */
   async validate(vendorId: number, token: unknown): Promise<ExchangeRequestView> {
     if (!isExchangeTokenShape(token)) {
@@ -128,29 +128,7 @@ export class ExchangeTokensService {
     }
     const startedAt = new Date();
     const started = performance.now();
-    const outcome = await this.database.transaction(async (manager) => {
-      const row = await this.tokens.lockForValidation(manager, token);
-      if (row === undefined) {
-        const released = await this.tokens.releasedPoints(manager, token);
-        return released === undefined
-          ? ({ kind: 'not_found' } as const)
-          : ({ kind: 'already_released', points: released } as const);
-      }
-      if (row.status === 'used') {
-        return { kind: 'used' } as const;
-      }
-      if (row.expired) {
-        return {
-          kind: 'released',
-          points: row.points,
-          batch: await this.sweeper.releaseLockedToken(manager, token),
-        } as const;
-      }
-      return {
-        kind: 'captured',
-        request: await this.tokens.capture(manager, token, row.userId, vendorId, row.points),
-      } as const;
-    });
+    const outcome = await this.tokens.validate(token, vendorId);
     switch (outcome.kind) {
       case 'captured':
         this.metrics.tokenRedeemed();
@@ -159,15 +137,32 @@ export class ExchangeTokensService {
         );
         return outcome.request;
       case 'released':
-        await this.sweeper.reportRelease('validate', outcome.batch, startedAt, performance.now() - started);
-        throw new TokenExpiredError(outcome.points);
-      case 'already_released':
+        await this.sweeper.reportRelease('validate', outcome.released, startedAt, performance.now() - started);
         throw new TokenExpiredError(outcome.points);
       case 'used':
         throw new TokenAlreadyUsedError();
-      case 'not_found':
-        throw new TokenNotFoundError();
+      case 'absent': {
+        // Unknown, or released by a sweep (possibly while the statement waited for the row): a
+        // statement of its own sees that release.
+        const released = await this.tokens.releasedPoints(token);
+        throw released === undefined ? new TokenNotFoundError() : new TokenExpiredError(released);
+      }
     }
+  }
+
+  /** The first answer to a key, with the time left counted from now, if the request is the same. */
+  private replay(key: RememberedKey, fingerprint: string | undefined): CreatedExchangeToken {
+    if (key.fingerprint !== fingerprint || key.response === null) {
+      throw new IdempotencyKeyReusedError();
+    }
+    const { token, points, expiresAt, qrCode } = key.response;
+    return {
+      token,
+      points,
+      expiresAt,
+      expiresInSeconds: secondsBetween(key.now, new Date(expiresAt)),
+      qrCode: qrCode ?? this.qr.dataUrl(token),
+    };
   }
 }
 

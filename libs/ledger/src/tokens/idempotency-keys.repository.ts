@@ -1,57 +1,40 @@
+import { Database, SqlStatement } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CreatedExchangeToken } from '../ledger.types';
 
-export type IdempotencyClaim =
-  { kind: 'claimed' } | { kind: 'existing'; fingerprint: string; response: CreatedExchangeToken | null; now: Date };
+/** What a token creation remembers for its Idempotency-Key (the QR image is drawn again from `token`). */
+export interface RememberedAnswer {
+  token: string;
+  points: number;
+  expiresAt: string;
+  /** Only in answers remembered before the image was left out of them. */
+  qrCode?: string;
+}
 
-/** The first answer per (user, Idempotency-Key) of a token creation. */
+export interface RememberedKey {
+  fingerprint: string;
+  response: RememberedAnswer | null;
+  /** The database clock when it was read. */
+  now: Date;
+}
+
+const REMEMBERED_KEY: SqlStatement = {
+  name: 'ledger_remembered_key',
+  text: 'SELECT fingerprint, response, now() AS now FROM idempotency_keys WHERE user_id = $1 AND key = $2',
+};
+
+/**
+ * The first answer per (user, Idempotency-Key) of a token creation. The creation statement itself
+ * (CREATE_TOKEN) reads and writes the key; this reads it again in a statement of its own, which
+ * sees what committed after the creation's statement began.
+ */
 @Injectable()
 export class IdempotencyKeysRepository {
-  /**
-   * Claims the key inside the caller's transaction. A concurrent claim of the same key waits on
-   * the unique index until the first transaction ends: committed with an answer → it reads it;
-   * rolled back or forgotten (the creation failed) → it claims the key itself. So a key never
-   * debits twice.
-   */
-  async claim(manager: EntityManager, userId: number, key: string, fingerprint: string): Promise<IdempotencyClaim> {
-    const inserted = await manager.query<unknown[]>(
-      `INSERT INTO idempotency_keys (user_id, key, fingerprint) VALUES ($1, $2, $3)
-       ON CONFLICT (user_id, key) DO NOTHING RETURNING 1`,
-      [userId, key, fingerprint],
-    );
-    if (inserted.length > 0) {
-      return { kind: 'claimed' };
-    }
-    const rows = await manager.query<{ fingerprint: string; response: CreatedExchangeToken | null; now: Date }[]>(
-      'SELECT fingerprint, response, now() AS now FROM idempotency_keys WHERE user_id = $1 AND key = $2',
-      [userId, key],
-    );
-    const row = rows[0];
-    return {
-      kind: 'existing',
-      fingerprint: row?.fingerprint ?? fingerprint,
-      response: row?.response ?? null,
-      now: row?.now ?? new Date(),
-    };
-  }
+  constructor(private readonly database: Database) {}
 
-  async saveResponse(
-    manager: EntityManager,
-    userId: number,
-    key: string,
-    response: CreatedExchangeToken,
-  ): Promise<void> {
-    await manager.query('UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2', [
-      userId,
-      key,
-      JSON.stringify(response),
-    ]);
-  }
-
-  /** Drops a claim whose request failed, so that the key can be used again. */
-  async forget(manager: EntityManager, userId: number, key: string): Promise<void> {
-    await manager.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2', [userId, key]);
+  async remembered(userId: number, key: string): Promise<RememberedKey | undefined> {
+    const [row] = await this.database.statement<RememberedKey>(REMEMBERED_KEY, [userId, key]);
+    return row;
   }
 
   /** Forgets keys older than `ageMs`; returns how many. */

@@ -1,66 +1,66 @@
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import { create } from 'qrcode';
 import { newExchangeToken } from './exchange-token-format';
-import { QrCodeRenderer } from './qr-code.renderer';
+import { QR_MARGIN, QR_SCALE, QrCodeRenderer } from './qr-code.renderer';
 
-/** Decodes an 8-bit grayscale PNG (any of the five row filters) into rows of pixel values. */
-function decodeGrayPng(png: Buffer): { width: number; rows: Uint8Array[] } {
+/** Reads a 1-bit grayscale PNG with unfiltered rows, checking its signature and every chunk's CRC. */
+function decode(png: Buffer): { width: number; height: number; dark(x: number, y: number): boolean } {
   expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-  let offset = 8;
-  let width = 0;
-  let height = 0;
-  const idat: Buffer[] = [];
-  while (offset < png.length) {
-    const length = png.readUInt32BE(offset);
-    const type = png.toString('latin1', offset + 4, offset + 8);
-    const data = png.subarray(offset + 8, offset + 8 + length);
-    if (type === 'IHDR') {
-      [width, height] = [data.readUInt32BE(0), data.readUInt32BE(4)];
-      expect({ bitDepth: data[8], colorType: data[9] }).toEqual({ bitDepth: 8, colorType: 0 });
-    } else if (type === 'IDAT') {
-      idat.push(data);
-    }
-    offset += 12 + length;
+  const chunks: { type: string; data: Buffer }[] = [];
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    const data = png.subarray(at + 8, at + 8 + length);
+    expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(png.subarray(at + 4, at + 8 + length)) >>> 0);
+    chunks.push({ type: png.toString('latin1', at + 4, at + 8), data });
+    at += 12 + length;
   }
-  const raw = inflateSync(Buffer.concat(idat));
-  const rows: Uint8Array[] = [];
-  let previous = new Uint8Array(width);
-  for (let y = 0; y < height; y++) {
-    const start = y * (width + 1);
-    const filter = raw[start];
-    const row = new Uint8Array(width);
-    for (let x = 0; x < width; x++) {
-      const [left, up, upLeft] = [x > 0 ? row[x - 1] : 0, previous[x], x > 0 ? previous[x - 1] : 0];
-      const paeth = () => {
-        const p = left + up - upLeft;
-        const [pa, pb, pc] = [Math.abs(p - left), Math.abs(p - up), Math.abs(p - upLeft)];
-        return pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
-      };
-      const predictor = [0, left, up, (left + up) >> 1, paeth()][filter];
-      row[x] = (raw[start + 1 + x] + predictor) & 0xff;
-    }
-    rows.push(row);
-    previous = row;
-  }
-  return { width, rows };
+  expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
+  const header = chunks[0].data;
+  expect({ bitDepth: header[8], colorType: header[9], interlace: header[12] }).toEqual({
+    bitDepth: 1,
+    colorType: 0,
+    interlace: 0,
+  });
+  const width = header.readUInt32BE(0);
+  const stride = 1 + Math.ceil(width / 8);
+  const raw = inflateSync(chunks[1].data);
+  const height = header.readUInt32BE(4);
+  expect(raw.length).toBe(stride * height);
+  const filters = Array.from({ length: height }, (_, y) => raw[y * stride]);
+  expect(filters.every((filter) => filter === 0)).toBe(true); // filter type "none" on every row
+  return { width, height, dark: (x, y) => (raw[y * stride + 1 + (x >> 3)] & (0x80 >> (x & 7))) === 0 };
 }
 
 describe(QrCodeRenderer.name, () => {
-  it('draws a PNG whose modules are exactly the QR code of the token', async () => {
+  const renderer = new QrCodeRenderer();
+
+  it('draws a PNG whose every pixel is the QR code of the token, in byte mode, with a white margin', () => {
     const token = newExchangeToken();
-    const url = await new QrCodeRenderer().render(token);
+    const url = renderer.dataUrl(token);
     expect(url).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
-    const { width, rows } = decodeGrayPng(Buffer.from(url.slice('data:image/png;base64,'.length), 'base64'));
-    const { modules } = create(token, { errorCorrectionLevel: 'M' });
-    const [scale, margin] = [5, 2];
-    expect(width).toBe((modules.size + 2 * margin) * scale);
-    for (let r = 0; r < modules.size; r++) {
-      for (let c = 0; c < modules.size; c++) {
-        // The centre pixel of each module: dark for a set module, light otherwise.
-        const pixel = rows[(r + margin) * scale + 2][(c + margin) * scale + 2];
-        expect({ r, c, dark: pixel < 128 }).toEqual({ r, c, dark: Boolean(modules.get(r, c)) });
+    const image = decode(Buffer.from(url.slice('data:image/png;base64,'.length), 'base64'));
+    const symbol = create([{ data: Buffer.from(token, 'latin1'), mode: 'byte' }], { errorCorrectionLevel: 'M' });
+    expect(symbol.version).toBe(3); // 29 × 29 modules: 32 bytes fit version 3 at level M
+    const size = symbol.modules.size;
+    expect(image).toMatchObject({
+      width: (size + 2 * QR_MARGIN) * QR_SCALE,
+      height: (size + 2 * QR_MARGIN) * QR_SCALE,
+    });
+    for (let y = 0; y < image.height; y++) {
+      for (let x = 0; x < image.width; x++) {
+        const [row, column] = [Math.floor(y / QR_SCALE) - QR_MARGIN, Math.floor(x / QR_SCALE) - QR_MARGIN];
+        const inside = row >= 0 && column >= 0 && row < size && column < size;
+        const dark = inside && symbol.modules.get(row, column) === 1;
+        if (image.dark(x, y) !== dark) {
+          throw new Error(`pixel (${x}, ${y}) is ${dark ? 'light' : 'dark'}, module (${row}, ${column}) is not`);
+        }
       }
     }
-    expect(rows[0].every((pixel) => pixel > 128)).toBe(true); // the quiet zone
+  });
+
+  it('draws the same image for the same token, so a replayed creation answers the same qrCode', () => {
+    const token = newExchangeToken();
+    expect(renderer.dataUrl(token)).toBe(renderer.dataUrl(token));
+    expect(renderer.dataUrl(token)).not.toBe(renderer.dataUrl(newExchangeToken()));
   });
 });

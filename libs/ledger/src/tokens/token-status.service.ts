@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PointAccountsRepository } from '../accounts/point-accounts.repository';
 import { InvalidCursorError } from '../ledger.errors';
-import { PageRequest, TokenStatusPage, TokenStatusView } from '../ledger.types';
+import { PageRequest, TokenStatusPage } from '../ledger.types';
 import { cursorInteger, decodeCursor, encodeCursor, pageSize } from '../pagination';
 import { ExchangeTokensRepository } from './exchange-tokens.repository';
 
@@ -9,46 +8,46 @@ import { ExchangeTokensRepository } from './exchange-tokens.repository';
 type StatusCursor = { group: 'active' | 'used'; before?: number };
 
 /**
- * A customer's tokens, active first then the most recent used ones, a page at a time. Each group
- * is read by keyset on an index, so the page costs the same after thousands of used tokens.
+ * A customer's tokens, active first then the most recent used ones, a page at a time, with the
+ * balances: one statement, each group read by keyset on an index, so the page costs the same
+ * after thousands of used tokens.
  */
 @Injectable()
 export class TokenStatusService {
-  constructor(
-    private readonly accounts: PointAccountsRepository,
-    private readonly tokens: ExchangeTokensRepository,
-  ) {}
+  constructor(private readonly tokens: ExchangeTokensRepository) {}
 
   async status(userId: number, page: PageRequest = {}): Promise<TokenStatusPage> {
     const limit = pageSize(page.limit);
     const cursor = page.cursor === undefined ? { group: 'active' as const } : parseCursor(page.cursor);
-    const tokens: (TokenStatusView & { seq: number })[] = [];
+    const {
+      balance,
+      held,
+      tokens: rows,
+    } = await this.tokens.statusPage({
+      userId,
+      from: cursor.group,
+      beforeSeq: cursor.before,
+      rows: limit + 1,
+    });
+    const active = rows.filter((row) => row.group === 'active');
+    const used = rows.filter((row) => row.group === 'used');
+    let tokens: typeof rows;
     let nextCursor: StatusCursor | null = null;
-    if (cursor.group === 'active') {
-      const active = await this.tokens.statusPage(userId, 'active', limit + 1, cursor.before);
-      tokens.push(...active.slice(0, limit));
-      if (active.length > limit) {
-        nextCursor = { group: 'active', before: tokens[tokens.length - 1].seq };
-      }
-    }
-    if (nextCursor === null) {
-      const room = limit - tokens.length;
-      const used = await this.tokens.statusPage(
-        userId,
-        'used',
-        room + 1,
-        cursor.group === 'used' ? cursor.before : undefined,
-      );
-      tokens.push(...used.slice(0, room));
+    if (active.length > limit) {
+      tokens = active.slice(0, limit);
+      nextCursor = { group: 'active', before: tokens[tokens.length - 1].seq };
+    } else {
+      const room = limit - active.length;
+      tokens = [...active, ...used.slice(0, room)];
       if (used.length > room) {
         const last = tokens[tokens.length - 1];
-        nextCursor = room === 0 || last.status !== 'used' ? { group: 'used' } : { group: 'used', before: last.seq };
+        nextCursor = room === 0 || last.group !== 'used' ? { group: 'used' } : { group: 'used', before: last.seq };
       }
     }
-    const balances = await this.accounts.balances(userId);
     return {
-      ...balances,
-      tokens: tokens.map(({ seq: _seq, ...view }) => view),
+      balance,
+      held,
+      tokens: tokens.map(({ seq: _seq, group: _group, ...view }) => view),
       nextCursor: nextCursor === null ? null : encodeCursor(nextCursor),
     };
   }
