@@ -182,7 +182,7 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
       expect(await f.ledger.balances(max)).toEqual({ balance: 400, held: 100 });
     });
 
-    it('creates, validates and pages the status in one statement each', async () => {
+    it('creates, validates, pages the status and reads the balances and the journal in one statement each', async () => {
       const nat = await customer(500);
       // Every statement any connection of this process sends passes through pg's Client#query.
       const queries = jest.spyOn(Client.prototype, 'query');
@@ -193,7 +193,9 @@ describe.each(databaseTargets())('exchange tokens on the %s database', (target: 
         expect(replayed.token).toBe(keyed.token);
         await f.tokens.validate(vendor, created.token);
         await f.status.status(nat);
-        expect(queries).toHaveBeenCalledTimes(5);
+        await f.ledger.balances(nat);
+        await f.ledger.journal(nat, { limit: 1 });
+        expect(queries).toHaveBeenCalledTimes(7);
       } finally {
         queries.mockRestore();
       }

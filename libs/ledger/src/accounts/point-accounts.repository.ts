@@ -1,3 +1,4 @@
+import { Database, SqlStatement } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { Balances, LedgerEntryType, LedgerEntryView, toNumber } from '../ledger.types';
@@ -18,10 +19,30 @@ export interface NewLedgerEntry {
   reason?: string;
 }
 
-/** SQL on `point_accounts` and `ledger_entries` for grants and reads (holds, captures and releases are set-based statements of their own repositories). */
+const BALANCES: SqlStatement = {
+  name: 'ledger_balances',
+  text: 'SELECT balance, held FROM point_accounts WHERE user_id = $1',
+};
+
+/** Newest first, keyset-paginated on the identity column (index `ledger_entries_user_idx`, even in a generic plan). */
+const ENTRIES: SqlStatement = {
+  name: 'ledger_entries_page',
+  text: `SELECT id, type, points, token_id, created_at FROM ledger_entries
+         WHERE user_id = $1 AND id < coalesce($2::bigint, 9223372036854775807)
+         ORDER BY id DESC LIMIT $3`,
+};
+
+/**
+ * SQL on `point_accounts` and `ledger_entries` for grants and reads (holds, captures and releases
+ * are set-based statements of their own repositories). The two reads a client polls run as
+ * prepared statements (Database.statement).
+ */
 @Injectable()
 export class PointAccountsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly database: Database,
+  ) {}
 
   async findUserId(username: string, manager: EntityManager = this.dataSource.manager): Promise<number | undefined> {
     const rows = await manager.query<{ id: number }[]>('SELECT id FROM users WHERE username = $1', [username]);
@@ -39,12 +60,9 @@ export class PointAccountsRepository {
     return toNumber(rows[0].balance);
   }
 
-  async balances(userId: number, manager: EntityManager = this.dataSource.manager): Promise<Balances> {
-    const rows = await manager.query<{ balance: string; held: string }[]>(
-      'SELECT balance, held FROM point_accounts WHERE user_id = $1',
-      [userId],
-    );
-    return { balance: toNumber(rows[0]?.balance), held: toNumber(rows[0]?.held) };
+  async balances(userId: number): Promise<Balances> {
+    const [row] = await this.database.statement<{ balance: string; held: string }>(BALANCES, [userId]);
+    return { balance: toNumber(row?.balance), held: toNumber(row?.held) };
   }
 
   async insertEntry(manager: EntityManager, entry: NewLedgerEntry): Promise<void> {
@@ -54,14 +72,8 @@ export class PointAccountsRepository {
     );
   }
 
-  /** Newest first, keyset-paginated on the identity column (index `ledger_entries_user_idx`). */
   async entries(userId: number, limit: number, beforeId?: number): Promise<LedgerEntryView[]> {
-    const rows = await this.dataSource.query<EntryRow[]>(
-      `SELECT id, type, points, token_id, created_at FROM ledger_entries
-       WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)
-       ORDER BY id DESC LIMIT $3`,
-      [userId, beforeId ?? null, limit],
-    );
+    const rows = await this.database.statement<EntryRow>(ENTRIES, [userId, beforeId ?? null, limit]);
     return rows.map((row) => ({
       id: toNumber(row.id),
       type: row.type,
