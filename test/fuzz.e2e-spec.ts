@@ -15,8 +15,11 @@ import { OpenApiDocument, OpenApiOperation, bodyOf, parameterValue } from './sup
 const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 100);
 /** Operations that would end the fuzzer's own sessions or stream forever. */
 const SKIPPED = [/\/events\/?$/, /revoke-all/, /password\/change/];
-/** Tables written later by consumers or timers, not by the request itself. */
-const UNSTABLE_TABLES = /^(app_settings|sweep_runs|migrations|whatsapp_|vinted_scheduler)/;
+/**
+ * Tables written later by consumers or timers, not by the request itself; and the credential
+ * throttle's counters, which count every attempt, refused or not: that is what they are for.
+ */
+const UNSTABLE_TABLES = /^(app_settings|sweep_runs|migrations|whatsapp_|vinted_scheduler|throttle_counters)/;
 /** simplejwt / DRF bodies without `code`, kept for compatibility with its clients (CONTRACT §3). */
 const DRF_COMPATIBLE_PATHS = /^\/api\/(token|users)(\/|$)/;
 
