@@ -124,6 +124,35 @@ describe(TokenCodec.name, () => {
       await expect(codec.expiredClaims('garbage', 'access')).resolves.toBeUndefined();
     });
 
+    it('refuses as invalid a correctly signed token dated in the future (iat), of either type', async () => {
+      const tenYears = 10 * 365 * 86_400;
+      for (const type of ['access', 'refresh'] as const) {
+        const token = await codec.sign(claims(type, nowSeconds() + tenYears));
+        await expect(codec.decode(token, type)).rejects.toMatchObject({ problem: 'Token is invalid' });
+        await expect(codec.decode(token)).rejects.toMatchObject({ problem: 'Token is invalid' });
+      }
+      // Not even past its exp, as the refresh middleware would take it.
+      const ahead = await codec.sign(claims('access', nowSeconds() + 3_600, 1_000));
+      const later = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + 10_000);
+      try {
+        await expect(codec.expiredClaims(ahead, 'access')).resolves.toBeUndefined();
+      } finally {
+        later.mockRestore();
+      }
+    });
+
+    it('accepts a token dated one second ahead: an issue right after a revocation rounds up to the next second', async () => {
+      const token = await codec.sign(claims('access', nowSeconds() + 1));
+      await expect(codec.decode(token, 'access')).resolves.toMatchObject({ token_type: 'access' });
+      const tooFar = await codec.sign(claims('access', nowSeconds() + 3));
+      await expect(codec.decode(tooFar, 'access')).rejects.toMatchObject({ problem: 'Token is invalid' });
+    });
+
+    it('refuses as invalid a token not valid before (nbf) a time in the future', async () => {
+      const token = hs256({ ...claims(), nbf: nowSeconds() + 3_600 });
+      await expect(codec.decode(token, 'access')).rejects.toMatchObject({ problem: 'Token is invalid' });
+    });
+
     it('publishes no key in the JWKS', () => {
       expect(codec.jwks()).toEqual({ keys: [] });
     });
@@ -134,6 +163,14 @@ describe(TokenCodec.name, () => {
     const token = await codec.sign(claims('access', nowSeconds() - 70, 60_000));
     await expect(codec.decode(token, 'access')).resolves.toMatchObject({ token_type: 'access' });
     await expect(codec.expiredClaims(token, 'access')).resolves.toBeUndefined();
+  });
+
+  it('tolerates JWT_LEEWAY on a token dated in the future, and no more', async () => {
+    const { codec } = await codecWith({ JWT_LEEWAY: '30s' });
+    const within = await codec.sign(claims('access', nowSeconds() + 25));
+    await expect(codec.decode(within, 'access')).resolves.toMatchObject({ token_type: 'access' });
+    const beyond = await codec.sign(claims('access', nowSeconds() + 40));
+    await expect(codec.decode(beyond, 'access')).rejects.toMatchObject({ problem: 'Token is invalid' });
   });
 
   describe('with ES256 and a previous key', () => {
@@ -220,6 +257,15 @@ describe(TokenCodec.name, () => {
       const forged = `${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`;
       await expect(codec.decode(forged, 'access')).rejects.toMatchObject({ problem: 'Token is invalid' });
       await expect(codec.expiredClaims(forged, 'access')).resolves.toBeUndefined();
+    });
+
+    it('refuses a token dated in the future (iat) or not yet valid (nbf), as with the other algorithms', async () => {
+      const future = await codec.sign(claims('refresh', nowSeconds() + 10 * 365 * 86_400));
+      await expect(codec.decode(future, 'refresh')).rejects.toMatchObject({ problem: 'Token is invalid' });
+      const notYet = await new SignJWT({ ...claims(), nbf: nowSeconds() + 3_600 })
+        .setProtectedHeader({ alg: 'EdDSA', kid: codec.jwks().keys[0].kid })
+        .sign(createPrivateKey(current.privatePem));
+      await expect(codec.decode(notYet, 'access')).rejects.toMatchObject({ problem: 'Token is invalid' });
     });
 
     it('still verifies tokens of the previous ES256 key (through JwtService)', async () => {

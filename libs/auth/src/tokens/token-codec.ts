@@ -9,6 +9,8 @@ import { TokenError } from '../auth.errors';
 import { TokenClaims, TokenType, readClaims } from './token-claims';
 
 const VERIFIED_TOKENS_CACHED = 10_000;
+/** How far ahead of the clock a token we issue may be dated (see `issuedInTheFuture`). */
+const ISSUE_ROUNDING_SECONDS = 1;
 
 /**
  * Signs and verifies JWTs with the key ring: `JwtService` (configured in jwt-module-options.ts)
@@ -55,7 +57,7 @@ export class TokenCodec {
     }
     if (claims === undefined) {
       claims = readClaims(await this.verifiedPayload(token, false));
-      if (claims === undefined) {
+      if (claims === undefined || this.issuedInTheFuture(claims)) {
         throw new TokenError('Token is invalid');
       }
       this.verified.set(token, claims);
@@ -78,7 +80,8 @@ export class TokenCodec {
       return undefined;
     }
     const claims = readClaims(payload);
-    const expired = claims !== undefined && (claims.exp + this.leeway) * 1000 <= Date.now();
+    const expired =
+      claims !== undefined && !this.issuedInTheFuture(claims) && (claims.exp + this.leeway) * 1000 <= Date.now();
     return expired && claims.token_type === expected ? claims : undefined;
   }
 
@@ -106,5 +109,18 @@ export class TokenCodec {
       throw new TokenError('Token is invalid'); // jsonwebtoken returns a non-object payload as is
     }
     return payload as Record<string, unknown>;
+  }
+
+  /**
+   * A token dated after now (beyond JWT_LEEWAY and the one second by which an issue may round up,
+   * see below) was not issued by a sane clock. Refused like PyJWT's `iat` check (simplejwt's
+   * "Token is invalid"): a token dated years ahead would otherwise outlive every revoke-all and
+   * password change, which refuse tokens issued before them by comparing `iat`. `iat` is the
+   * database clock's second, moved up to the user's `tokens_valid_after` (the next whole second
+   * after a revocation), so a fresh token may be dated up to 1 s ahead. `nbf` is checked by the
+   * verifying libraries (with the same leeway).
+   */
+  private issuedInTheFuture(claims: TokenClaims): boolean {
+    return claims.iat * 1000 > Date.now() + (this.leeway + ISSUE_ROUNDING_SECONDS) * 1000;
   }
 }
