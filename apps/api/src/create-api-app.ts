@@ -35,9 +35,8 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   app.set('trust proxy', 'loopback');
   // Answers are computed per request: an ETag would hash every body for caches that never revalidate.
   app.set('etag', false);
-  app.disable('x-powered-by');
   app.use(onRequestEnd(accessLog(app.get<RootLogger>(ROOT_LOGGER)), httpMetrics()));
-  app.use(securityHeaders);
+  app.use(securityHeaders(config));
   enableCors(app, config);
   useBodyParsers(app);
 

@@ -12,7 +12,9 @@ export function setupSwagger(app: INestApplication): void {
       .setTitle('Hourglass')
       .setDescription(
         'Everything that expires: point exchanges held in escrow, JWT sessions, Vinted sessions, WhatsApp QR validation. ' +
-          'Errors have the body `{detail, code}` unless an endpoint documents another shape.',
+          'Errors have the body `{detail, code}` unless an endpoint documents another shape. ' +
+          'Every answer carries security headers (`X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, a Content-Security-Policy, HSTS in production) ' +
+          'and is never cached (`Cache-Control: no-store`, `Pragma: no-cache`): tokens travel in bodies and headers.',
       )
       .setVersion('0.1.0')
       .addBearerAuth()

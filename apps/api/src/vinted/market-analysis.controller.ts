@@ -1,6 +1,6 @@
 import { AuthenticatedUser } from '@app/auth';
 import { VintedSessionManager } from '@app/vinted';
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiNotFoundResponse,
@@ -19,7 +19,6 @@ export class MarketAnalysisController {
 
   @Get('token')
   @Authenticated()
-  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary:
       'A Vinted access token for market analysis, refreshed first when it is expired or about to be (single flight across replicas).',

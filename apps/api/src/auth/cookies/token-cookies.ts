@@ -93,16 +93,10 @@ export function setRefreshCookies(request: Request, response: Response, refresh:
       maxAge: lifetimeMs,
     },
   );
-  noStore(response);
 }
 
 /** Logout: both cookies expire now. */
 export function clearRefreshCookies(response: Response): void {
   response.clearCookie(REFRESH_COOKIE, refreshCookieOptions());
   response.clearCookie(CSRF_COOKIE, csrfCookieOptions());
-}
-
-/** Responses that carry tokens are never cached. */
-export function noStore(response: Response): void {
-  response.setHeader('Cache-Control', 'no-store');
 }

@@ -6,7 +6,6 @@ import {
   REFRESH_HEADER,
   csrfTokenMatches,
   isUnsafeMethod,
-  noStore,
   refreshCookie,
   setRefreshCookies,
 } from '../cookies/token-cookies';
@@ -34,7 +33,6 @@ export async function refreshExpiredAccess(
     return undefined;
   }
   response.setHeader(ACCESS_HEADER, refreshed.pair.access);
-  noStore(response);
   if ('refresh' in refreshed.pair) {
     if (source.fromCookie) {
       setRefreshCookies(request, response, refreshed.pair.refresh, config.JWT_REFRESH_TOKEN_LIFETIME);
