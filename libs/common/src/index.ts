@@ -1,4 +1,5 @@
 export { AppError } from './app-error';
 export { parseDuration } from './duration';
+export { errorSerializer, redactedMessage } from './error-redaction';
 export { ROOT_LOGGER, type RootLogger, loggingModule } from './logging';
 export { exitOnStartupFailure } from './startup-failure';

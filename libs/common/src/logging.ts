@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { Logger } from 'pino';
+import { errorSerializer } from './error-redaction';
 
 export interface LoggingOptions {
   level: string;
@@ -14,7 +15,7 @@ export interface LoggingOptions {
 export const ROOT_LOGGER = 'hourglass:root-logger';
 export type RootLogger = Logger;
 
-/** Never written to a log: credentials and session cookies. */
+/** Never written to a log: credentials and session cookies (and query values: see error-redaction.ts). */
 const REDACTED = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -39,7 +40,13 @@ class LoggingModule {}
  */
 export function loggingModule({ level, service, fd = 1 }: LoggingOptions): DynamicModule {
   const root = pino(
-    { level, base: { service, pid: process.pid }, redact: { paths: REDACTED, censor: '[redacted]' } },
+    {
+      level,
+      base: { service, pid: process.pid },
+      redact: { paths: REDACTED, censor: '[redacted]' },
+      // A failed query's parameters and the values PostgreSQL quotes never reach a log line.
+      serializers: { err: errorSerializer },
+    },
     pino.destination({ fd, sync: true }),
   );
   return {
