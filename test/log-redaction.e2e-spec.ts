@@ -65,13 +65,13 @@ describe.each(stackTargets())('Error logs of failed queries on the %s stack', (t
     written = [];
     // pino writes its lines synchronously to fd 1 (sonic-boom calls fs.writeSync): capture what it writes.
     const original = fs.writeSync.bind(fs) as (...args: unknown[]) => number;
-    writeSync = jest.spyOn(fs, 'writeSync').mockImplementation(((fd: number, data: unknown, ...rest: unknown[]) => {
+    writeSync = jest.spyOn(fs, 'writeSync').mockImplementation((fd: number, data: unknown, ...rest: unknown[]) => {
       if (fd === 1) {
         written.push(String(data));
         return Buffer.byteLength(String(data));
       }
       return original(fd, data, ...rest);
-    }) as typeof fs.writeSync);
+    });
   });
   afterEach(() => writeSync.mockRestore());
 

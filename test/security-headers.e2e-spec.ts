@@ -1,10 +1,7 @@
-import { loadConfig } from '@app/config';
 import { stackTargets } from '@app/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
 import request, { Response } from 'supertest';
-import { securityHeaders } from '../apps/api/src/http/security-headers';
-import { SIGNING_KEY, createUser, startAuthApp } from './support/auth-app';
+import { createUser, startAuthApp } from './support/auth-app';
 import { actor } from './support/ledger-app';
 
 /** A Content-Security-Policy header as directive → sources. */
@@ -59,7 +56,7 @@ describe.each(stackTargets())('Security headers on the %s stack', (target) => {
       expectSecurityHeaders(response);
       expect(csp(response).get('default-src')).toEqual(["'none'"]);
       expectNoStore(response);
-      // NODE_ENV is development here: no HSTS (see the unit test below for production).
+      // NODE_ENV is development here: no HSTS (security-headers.spec.ts covers production).
       expect(response.headers['strict-transport-security']).toBeUndefined();
     }
   });
@@ -141,34 +138,5 @@ describe.each(stackTargets())('Security headers on the %s stack', (target) => {
     }
     // The document is inlined in swagger-ui-init.js; "Try it out" calls this origin.
     expect(policy.get('connect-src')).toEqual(["'self'"]);
-  });
-});
-
-describe(securityHeaders.name, () => {
-  const appFor = (env: Record<string, string>) => {
-    const server = express();
-    server.use(securityHeaders(loadConfig({ JWT_SIGNING_KEY: SIGNING_KEY, ...env }).config));
-    server.get('/x', (_request, response) => {
-      response.json({});
-    });
-    return server;
-  };
-
-  it('sends HSTS when NODE_ENV=production, and only then', async () => {
-    const production = await request(appFor({ NODE_ENV: 'production' }))
-      .get('/x')
-      .expect(200);
-    expect(production.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
-    for (const mode of ['development', 'test']) {
-      const other = await request(appFor({ NODE_ENV: mode }))
-        .get('/x')
-        .expect(200);
-      expect(other.headers['strict-transport-security']).toBeUndefined();
-    }
-  });
-
-  it("removes Express's X-Powered-By", async () => {
-    const response = await request(appFor({})).get('/x').expect(200);
-    expect(response.headers['x-powered-by']).toBeUndefined();
   });
 });
