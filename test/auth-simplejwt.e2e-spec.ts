@@ -51,7 +51,10 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
       ['a username in another case', { username: 'Alice', password: 'correct-horse' }],
     ])('answers %s with 401 and the exact body', async (_case, credentials) => {
       const response = await http().post('/api/token/').send(credentials).expect(401);
-      expect(response.body).toEqual({ detail: 'No active account found with the given credentials' });
+      expect(response.body).toEqual({
+        detail: 'No active account found with the given credentials',
+        code: 'no_active_account',
+      });
       expect(response.headers['www-authenticate']).toBe(CHALLENGE);
     });
 
@@ -192,7 +195,10 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
     ])('answers %s with 401 "credentials were not provided" and the challenge', async (_case, header) => {
       const call = http().get('/api/probe-auth/me');
       const response = await (header === undefined ? call : call.set('authorization', header)).expect(401);
-      expect(response.body).toEqual({ detail: 'Authentication credentials were not provided.' });
+      expect(response.body).toEqual({
+        detail: 'Authentication credentials were not provided.',
+        code: 'not_authenticated',
+      });
       expect(response.headers['www-authenticate']).toBe(CHALLENGE);
     });
 
@@ -213,7 +219,7 @@ describe.each(stackTargets())('simplejwt compatibility on the %s stack', (target
       await http()
         .get('/api/probe-auth/admin')
         .set('authorization', `Bearer ${customer.access}`)
-        .expect(403, { detail: 'You do not have permission to perform this action.' });
+        .expect(403, { detail: 'You do not have permission to perform this action.', code: 'permission_denied' });
       const admin = await login(app, 'root');
       await http()
         .get('/api/probe-auth/admin')

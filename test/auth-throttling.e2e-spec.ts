@@ -6,7 +6,7 @@ import { createUser, sleep, startAuthApp } from './support/auth-app';
 // The app trusts `X-Forwarded-For` from loopback proxies only (`trust proxy: loopback`), and
 // supertest connects from 127.0.0.1: each test speaks from its own documentation-range IPs.
 
-const NO_ACCOUNT = { detail: 'No active account found with the given credentials' };
+const NO_ACCOUNT = { detail: 'No active account found with the given credentials', code: 'no_active_account' };
 const throttled = (seconds: number) => ({
   detail: `Request was throttled. Expected available in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}.`,
   code: 'throttled',

@@ -43,6 +43,7 @@ describe.each(stackTargets())('points and exchange tokens over HTTP on %s', (tar
     ).toMatchObject({ code: 'user_not_found' });
     expect((await alice.post('/api/admin/points/grant/', { username: 'alice', points: 5 }).expect(403)).body).toEqual({
       detail: 'You do not have permission to perform this action.',
+      code: 'permission_denied',
     });
     await request(app.getHttpServer()).get('/api/points/').expect(401);
     expect((await alice.get('/api/points/').expect(200)).body).toEqual({ balance: 525, held: 0 });

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ACCESS_HEADER, CSRF_COOKIE, REFRESH_COOKIE, REFRESH_HEADER } from './auth/cookies/token-cookies';
+import { METRICS_SECURITY_SCHEME } from './metrics/metrics-token.guard';
 
 export const SWAGGER_PATH = 'api/docs';
 
@@ -18,6 +19,14 @@ export function setupSwagger(app: INestApplication): void {
       )
       .setVersion('0.1.0')
       .addBearerAuth()
+      .addBearerAuth(
+        {
+          type: 'http',
+          scheme: 'bearer',
+          description: "METRICS_TOKEN, the scraper's token for GET /metrics (when set).",
+        },
+        METRICS_SECURITY_SCHEME,
+      )
       // Refresh middleware (JWT_REFRESH_MIDDLEWARE) and cookie mode (JWT_AUTH_COOKIE): see the README.
       .addApiKey(
         {

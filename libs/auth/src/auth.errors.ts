@@ -32,10 +32,13 @@ export class TokenRejectedError extends AuthError {
   }
 }
 
-/** Obtain with a wrong username or password, or for an inactive account (indistinguishable on purpose). */
+/**
+ * Obtain with a wrong username or password, or for an inactive account (indistinguishable on
+ * purpose). The code is simplejwt's (`AuthenticationFailed(…, "no_active_account")`).
+ */
 export class InvalidCredentialsError extends AuthError {
   constructor() {
-    super('invalid_credentials', 'No active account found with the given credentials', 401);
+    super('no_active_account', 'No active account found with the given credentials', 401);
   }
 }
 

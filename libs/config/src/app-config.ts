@@ -172,7 +172,11 @@ export class AppConfig {
   @Matches(/-----BEGIN PUBLIC KEY-----/, { message: 'has no PEM public key' })
   JWT_VERIFYING_KEYS?: string;
 
-  @Env({ description: 'Clock skew tolerated when checking `exp`.', expected: 'a duration such as 0s, 5s or 1m' })
+  @Env({
+    description:
+      'Clock skew tolerated when checking `exp`, and on `iat` and `nbf` in the future (a token dated later than now plus 1 s and this leeway is refused).',
+    expected: 'a duration such as 0s, 5s or 1m',
+  })
   @Expose()
   @AsDuration()
   @IsInt({ message: 'is not a duration' })
@@ -244,6 +248,20 @@ export class AppConfig {
     message: 'is not a comma-separated list of http(s) origins',
   })
   CORS_ORIGINS?: string;
+
+  @Env({
+    description:
+      'Bearer token that GET /metrics requires (`Authorization: Bearer <token>`, compared in constant time; else 401); unset → /metrics is public, with a warning at start when NODE_ENV=production.',
+    expected: 'a random string of 32 to 512 visible ASCII characters, no spaces',
+    secret: true,
+  })
+  @Expose()
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'is shorter than 32 characters' })
+  @MaxLength(512, { message: 'is longer than 512 characters' })
+  @Matches(/^[\x21-\x7e]+$/, { message: 'has characters a bearer token cannot carry' })
+  METRICS_TOKEN?: string;
 
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose()

@@ -149,4 +149,33 @@ describe('loadConfig', () => {
     expect(readFileSync(file, 'utf8')).toBe(first.config.JWT_SIGNING_KEY);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  describe('METRICS_TOKEN', () => {
+    const key = 'k'.repeat(32);
+
+    it('is unset by default: /metrics is public, and production says so in a warning', () => {
+      expect(loadConfig({ DATA_DIR: dataDir(), JWT_SIGNING_KEY: key }).warnings).toEqual([]);
+      const production = loadConfig({ DATA_DIR: dataDir(), JWT_SIGNING_KEY: key, NODE_ENV: 'production' });
+      expect(production.config.METRICS_TOKEN).toBeUndefined();
+      expect(production.warnings).toEqual([
+        expect.stringMatching(/^METRICS_TOKEN is not set: GET \/metrics is public/),
+      ]);
+      const guarded = {
+        DATA_DIR: dataDir(),
+        JWT_SIGNING_KEY: key,
+        NODE_ENV: 'production',
+        METRICS_TOKEN: 'm'.repeat(32),
+      };
+      expect(loadConfig(guarded).warnings).toEqual([]);
+    });
+
+    it('refuses a short token, or one a bearer header cannot carry, without echoing it', () => {
+      expect(problems({ METRICS_TOKEN: 'short' })).toEqual([
+        'Invalid configuration: METRICS_TOKEN (value hidden) is shorter than 32 characters; expected a random string of 32 to 512 visible ASCII characters, no spaces.',
+      ]);
+      expect(problems({ METRICS_TOKEN: `${'m'.repeat(32)} x` })).toEqual([
+        'Invalid configuration: METRICS_TOKEN (value hidden) has characters a bearer token cannot carry; expected a random string of 32 to 512 visible ASCII characters, no spaces.',
+      ]);
+    });
+  });
 });

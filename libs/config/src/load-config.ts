@@ -47,6 +47,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   if (config.JWT_SIGNING_KEY === undefined) {
     config.JWT_SIGNING_KEY = developmentSigningKey(config.DATA_DIR, warnings);
   }
+  if (config.NODE_ENV === 'production' && config.METRICS_TOKEN === undefined) {
+    warnings.push(
+      'METRICS_TOKEN is not set: GET /metrics is public. Set it (the scraper sends Authorization: Bearer <token>) unless only a private network reaches the API.',
+    );
+  }
   return { config, warnings };
 }
 

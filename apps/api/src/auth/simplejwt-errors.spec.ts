@@ -33,7 +33,7 @@ describe(simplejwtAnswer.name, () => {
     expect(simplejwtAnswer(new InvalidCredentialsError())).toEqual(
       expect.objectContaining({
         status: 401,
-        body: { detail: 'No active account found with the given credentials' },
+        body: { detail: 'No active account found with the given credentials', code: 'no_active_account' },
         headers: CHALLENGE,
       }),
     );

@@ -22,9 +22,6 @@ export function simplejwtAnswer(error: AuthError): ExactHttpError {
   if (error instanceof TokenRejectedError) {
     return error.context === 'authentication' ? accessTokenNotValid(error.problem) : tokenNotValid(error.problem);
   }
-  if (error instanceof InvalidCredentialsError) {
-    return new ExactHttpError(401, { detail: error.message }, CHALLENGE);
-  }
   if (error instanceof TokenBlacklistedOnVerifyError) {
     return new ExactHttpError(400, { non_field_errors: [error.message] });
   }
@@ -32,6 +29,7 @@ export function simplejwtAnswer(error: AuthError): ExactHttpError {
     return new ExactHttpError(400, error.errors);
   }
   if (
+    error instanceof InvalidCredentialsError ||
     error instanceof NoActiveAccountError ||
     error instanceof UserInactiveError ||
     error instanceof UserNotFoundError
@@ -59,9 +57,16 @@ function accessTokenNotValid(problem: TokenProblem): ExactHttpError {
   );
 }
 
-/** A protected endpoint without a Bearer token (none, or another scheme). */
+/**
+ * A protected endpoint without a Bearer token (none, or another scheme): DRF's `NotAuthenticated`
+ * sentence, with the `code` DRF gives it (`get_codes()`), as every 401 and 403 body carries one.
+ */
 export function notAuthenticated(): ExactHttpError {
-  return new ExactHttpError(401, { detail: 'Authentication credentials were not provided.' }, CHALLENGE);
+  return new ExactHttpError(
+    401,
+    { detail: 'Authentication credentials were not provided.', code: 'not_authenticated' },
+    CHALLENGE,
+  );
 }
 
 export function badAuthorizationHeader(): ExactHttpError {
@@ -72,6 +77,10 @@ export function badAuthorizationHeader(): ExactHttpError {
   );
 }
 
+/** DRF's `PermissionDenied`, with its code. */
 export function permissionDenied(): ExactHttpError {
-  return new ExactHttpError(403, { detail: 'You do not have permission to perform this action.' });
+  return new ExactHttpError(403, {
+    detail: 'You do not have permission to perform this action.',
+    code: 'permission_denied',
+  });
 }

@@ -40,7 +40,9 @@ export class TokenController {
   @ApiOperation({ summary: 'Obtain an access/refresh pair (simplejwt TokenObtainPairView).' })
   @ApiBody({ type: ObtainTokenDto })
   @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
-  @ApiUnauthorizedResponse({ schema: { example: { detail: 'No active account found with the given credentials' } } })
+  @ApiUnauthorizedResponse({
+    schema: { example: { detail: 'No active account found with the given credentials', code: 'no_active_account' } },
+  })
   @ApiBadRequestResponse(required('password'))
   @AuthThrottle()
   @RefreshCookie('issue')

@@ -1,15 +1,39 @@
 import cluster from 'node:cluster';
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { Public } from '../auth/guard';
 import { clusterMetrics } from '../cluster/cluster-metrics';
+import { METRICS_SECURITY_SCHEME, MetricsTokenGuard } from './metrics-token.guard';
 
-/** `GET /metrics`, public like the library's controller: scrapers carry no token. */
+/**
+ * `GET /metrics`: no user token (`@Public()` for the JWT guard); METRICS_TOKEN, when set, is the
+ * scraper's bearer token (`MetricsTokenGuard`).
+ */
 @Public()
+@UseGuards(MetricsTokenGuard)
+@ApiTags('operations')
 @Controller()
 export class MetricsController extends PrometheusController {
   @Get()
+  @ApiOperation({
+    summary: 'Prometheus metrics (text format), for the whole cluster.',
+    description: 'Public unless METRICS_TOKEN is set: then only `Authorization: Bearer <METRICS_TOKEN>` is served.',
+  })
+  @ApiBearerAuth(METRICS_SECURITY_SCHEME)
+  @ApiOkResponse({ description: 'The Prometheus text exposition format.', content: { 'text/plain': {} } })
+  @ApiUnauthorizedResponse({
+    description: 'METRICS_TOKEN is set and the request does not carry it.',
+    content: {
+      'application/json': {
+        examples: {
+          missing: { value: { detail: 'Authentication credentials were not provided.', code: 'not_authenticated' } },
+          wrong: { value: { detail: 'Incorrect authentication credentials.', code: 'authentication_failed' } },
+        },
+      },
+    },
+  })
   override async index(@Res({ passthrough: true }) response: unknown): Promise<string> {
     if (!cluster.isWorker) {
       return super.index(response);

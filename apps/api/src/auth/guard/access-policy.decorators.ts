@@ -18,7 +18,7 @@ const documentedBearer = () =>
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
       description:
-        'No token (`{"detail":"Authentication credentials were not provided."}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
+        'No token (`{"detail":"Authentication credentials were not provided.","code":"not_authenticated"}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
       schema: { example: UNAUTHORIZED_EXAMPLE },
     }),
   );
@@ -37,6 +37,6 @@ export const Roles = (...roles: Role[]) =>
     documentedBearer(),
     ApiForbiddenResponse({
       description: 'Wrong role.',
-      schema: { example: { detail: 'You do not have permission to perform this action.' } },
+      schema: { example: { detail: 'You do not have permission to perform this action.', code: 'permission_denied' } },
     }),
   );
