@@ -145,21 +145,33 @@ const withServers = stackTargets().includes('servers');
     }
   });
 
-  it('holds the credential throttle across both processes: exactly the limit, then 429', async () => {
-    const refresh = (ip: string, probe: string) =>
-      call(port, 'POST', `/api/token/refresh/?probe=${probe}`, {
-        body: { refresh: 'garbage' },
+  it('holds the credential throttle across both processes: exactly the limit of failures, then 429', async () => {
+    await signUp('quinn');
+    const login = (ip: string, probe: string, password = 'wrong-password') =>
+      call(port, 'POST', `/api/token/?probe=${probe}`, {
+        body: { username: 'quinn', password },
         headers: { 'x-forwarded-for': ip },
       });
+    // Successful logins count nothing, whichever process serves them.
+    const logins: number[] = [];
+    for (let i = 0; i < 3 * LIMIT; i++) {
+      logins.push((await login('203.0.113.50', `throttle-ok${i}-`, PASSWORD)).status);
+    }
+    expect(logins).toEqual(Array<number>(3 * LIMIT).fill(200));
+    expect(servedBy('probe=throttle-ok')).toEqual(processPids());
+
     const sequential: number[] = [];
     for (let i = 0; i < 3 * LIMIT; i++) {
-      sequential.push((await refresh('203.0.113.50', `throttle-a${i}-`)).status);
+      sequential.push((await login('203.0.113.50', `throttle-a${i}-`)).status);
     }
     expect(sequential).toEqual([...Array<number>(LIMIT).fill(401), ...Array<number>(2 * LIMIT).fill(429)]);
     expect(servedBy('probe=throttle-a')).toEqual(processPids());
+    // Refused for that IP even with the right password, not for the owner elsewhere.
+    expect((await login('203.0.113.50', 'throttle-owner-', PASSWORD)).status).toBe(429);
+    expect((await login('203.0.113.52', 'throttle-owner-', PASSWORD)).status).toBe(200);
 
     const burst = await Promise.all(
-      Array.from({ length: 3 * LIMIT }, (_, i) => refresh('203.0.113.51', `throttle-b${i}-`)),
+      Array.from({ length: 3 * LIMIT }, (_, i) => login('203.0.113.51', `throttle-b${i}-`)),
     );
     expect(burst.filter((response) => response.status === 401)).toHaveLength(LIMIT);
     expect(burst.filter((response) => response.status === 429)).toHaveLength(2 * LIMIT);

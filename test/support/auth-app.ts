@@ -9,8 +9,9 @@ import { createApiApp } from '../../apps/api/src/create-api-app';
 export const SIGNING_KEY = 'test-signing-key-0123456789-0123456789-abcdef';
 
 /**
- * Specs log in far more often than a person would: the credential endpoints' rate limit is raised
- * out of their way (test/auth-throttling.e2e-spec.ts lowers it through `env` to test it).
+ * Specs register accounts and try wrong credentials far more often than a person would: the
+ * credential throttle's limits (AUTH_THROTTLE_LIMIT, and the username and IP limits that default to
+ * 5 times it) are raised out of their way (test/auth-throttling.e2e-spec.ts lowers them through `env`).
  */
 export const TEST_AUTH_THROTTLE_LIMIT = '100000';
 

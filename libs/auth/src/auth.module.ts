@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CredentialThrottleService } from './throttle/credential-throttle.service';
 import { ThrottleCountersRepository } from './throttle/throttle-counters.repository';
-import { ThrottleCountersService } from './throttle/throttle-counters.service';
 import { JwtKeyRingModule } from './tokens/jwt-key-ring.module';
 import { JWT_MODULE_OPTIONS_FROM_CONFIG } from './tokens/jwt-module-options';
 import { RefreshTokenEntity } from './tokens/refresh-token.entity';
@@ -17,7 +17,7 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 /**
- * Users, passwords, JWTs, the refresh-token store and the shared throttle counters. Needs
+ * Users, passwords, JWTs, the refresh-token store and the credential throttle (counters shared in the database). Needs
  * `ConfigModule.forRoot` and `DatabaseModule.forRoot` (both global). Schedules nothing: the API
  * also imports `AuthCronModule` for the purges. The API's guard authenticates requests with `TokensService`.
  */
@@ -37,8 +37,8 @@ import { UsersService } from './users/users.service';
     SuccessorCipher,
     TokensService,
     ThrottleCountersRepository,
-    ThrottleCountersService,
+    CredentialThrottleService,
   ],
-  exports: [UsersService, TokensService, TokenCodec, ThrottleCountersService],
+  exports: [UsersService, TokensService, TokenCodec, CredentialThrottleService],
 })
 export class AuthModule {}

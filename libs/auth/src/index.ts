@@ -12,7 +12,8 @@ export {
   UserInputError,
   UserNotFoundError,
 } from './auth.errors';
-export { ThrottleCountersService, ThrottleRule, ThrottleState } from './throttle/throttle-counters.service';
+export { AttemptAdmission, CredentialAttempt, CredentialThrottleService } from './throttle/credential-throttle.service';
+export { AttemptSubject, ThrottledAction } from './throttle/throttle-plans';
 export { TokenCodec } from './tokens/token-codec';
 export { Credentials, TokenPair, TokensService } from './tokens/tokens.service';
 export { AuthenticatedUser, ROLES, Role } from './users/user.entity';

@@ -216,7 +216,7 @@ export class AppConfig {
 
   @Env({
     description:
-      'Requests allowed per window on POST /api/token/, /api/token/refresh/ and /api/users/register/, per client IP and (obtain, register) per username; more → 429.',
+      'Failed logins per window for one username from one client IP, failed password changes per user, failed refreshes per client IP, registration attempts per client IP and per username; then 429 for AUTH_THROTTLE_TTL.',
     expected: 'an integer from 1 to 1000000',
   })
   @Expose()
@@ -227,7 +227,34 @@ export class AppConfig {
   AUTH_THROTTLE_LIMIT = 10;
 
   @Env({
-    description: 'The window of AUTH_THROTTLE_LIMIT; an exceeded limit also blocks for this long.',
+    description:
+      'Failed logins per window for one username from every IP together; once reached, the username is under attack: a client that already failed for it in its window is refused, any other still has its attempt checked. Unset → 5 × AUTH_THROTTLE_LIMIT.',
+    expected: 'an integer from 1 to 5000000',
+  })
+  @Expose()
+  @IsOptional()
+  @AsInteger()
+  @IsInt({ message: 'is not an integer' })
+  @Min(1, { message: 'is below 1' })
+  @Max(5_000_000, { message: 'is above 5000000' })
+  AUTH_THROTTLE_USERNAME_LIMIT?: number;
+
+  @Env({
+    description:
+      'Failed logins (every username together) and failed password changes (every user together) per window from one client IP; then that IP is refused (429) for AUTH_THROTTLE_TTL. Unset → 5 × AUTH_THROTTLE_LIMIT.',
+    expected: 'an integer from 1 to 5000000',
+  })
+  @Expose()
+  @IsOptional()
+  @AsInteger()
+  @IsInt({ message: 'is not an integer' })
+  @Min(1, { message: 'is below 1' })
+  @Max(5_000_000, { message: 'is above 5000000' })
+  AUTH_THROTTLE_IP_LIMIT?: number;
+
+  @Env({
+    description:
+      "The window of the AUTH_THROTTLE_* limits (from a counter's first hit); a filled limit also blocks for this long.",
     expected: DURATION,
   })
   @Expose()
@@ -439,6 +466,16 @@ export class AppConfig {
    */
   get apiWorkers(): number {
     return this.API_WORKERS ?? (this.embeddedDatabase || this.embeddedBus ? 1 : availableParallelism());
+  }
+
+  /** AUTH_THROTTLE_USERNAME_LIMIT, else 5 × AUTH_THROTTLE_LIMIT. */
+  get authThrottleUsernameLimit(): number {
+    return this.AUTH_THROTTLE_USERNAME_LIMIT ?? 5 * this.AUTH_THROTTLE_LIMIT;
+  }
+
+  /** AUTH_THROTTLE_IP_LIMIT, else 5 × AUTH_THROTTLE_LIMIT. */
+  get authThrottleIpLimit(): number {
+    return this.AUTH_THROTTLE_IP_LIMIT ?? 5 * this.AUTH_THROTTLE_LIMIT;
   }
 
   get whatsappDriver(): 'baileys' | 'simulator' {

@@ -1,18 +1,35 @@
-import { ExactHttpError } from '../http/exact-http-error';
-import { AuthModule, ThrottleCountersService } from '@app/auth';
-import { AppConfig } from '@app/config';
-import { ExecutionContext, Injectable, Module, UseGuards, applyDecorators } from '@nestjs/common';
+import { CredentialThrottleService, ThrottledAction } from '@app/auth';
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiResponse } from '@nestjs/swagger';
-import { SkipThrottle, ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import { Request } from 'express';
-import { DatabaseThrottlerStorage } from './database-throttler-storage';
+import { Observable, catchError, concatMap } from 'rxjs';
+import { ExactHttpError } from '../http/exact-http-error';
+import { AuthenticatedRequest } from './guard/current-user.decorator';
 
-/** Counters: one per client IP (`req.ip`, which honours `X-Forwarded-For` from loopback proxies only). */
-const BY_IP = 'ip';
-/** Counters: one per submitted username (exact, case-sensitive, trimmed); absent username → not counted. */
-const BY_USERNAME = 'username';
+const THROTTLED_ACTION = 'hourglass:throttled-action';
 
-/** The submitted `username` as the per-username tracker: usernames are case-sensitive, so only trimmed. */
+/** Why each endpoint may answer 429 (Swagger), in the words of the policy (README, *Throttling*). */
+const REFUSALS: Record<ThrottledAction, string> = {
+  obtain:
+    'AUTH_THROTTLE_LIMIT failed logins for this username from this client IP, or AUTH_THROTTLE_IP_LIMIT from this IP, within AUTH_THROTTLE_TTL: refused for AUTH_THROTTLE_TTL, even with the right password. Past AUTH_THROTTLE_USERNAME_LIMIT failures from all IPs the username is under attack: a client that already failed for it is refused until its failures age out, any other still gets its attempt checked. A successful login counts nothing.',
+  refresh:
+    'AUTH_THROTTLE_LIMIT refused refresh tokens from this client IP within AUTH_THROTTLE_TTL: refused for AUTH_THROTTLE_TTL. A successful refresh counts nothing.',
+  register:
+    'AUTH_THROTTLE_LIMIT registration attempts from this client IP, or for this username, within AUTH_THROTTLE_TTL: refused for AUTH_THROTTLE_TTL.',
+  password_change:
+    'AUTH_THROTTLE_LIMIT wrong current passwords for this user (from any IP), or AUTH_THROTTLE_IP_LIMIT from this client IP, within AUTH_THROTTLE_TTL: refused for AUTH_THROTTLE_TTL. A successful change counts nothing.',
+};
+
+/** The submitted `username` (usernames are case-sensitive, so only trimmed, as the DTOs trim it). */
 function submittedUsername(request: Request): string | undefined {
   const body: unknown = request.body;
   if (typeof body !== 'object' || body === null || !('username' in body) || typeof body.username !== 'string') {
@@ -22,8 +39,6 @@ function submittedUsername(request: Request): string | undefined {
   return username === '' ? undefined : username;
 }
 
-const usernameOf = (context: ExecutionContext) => submittedUsername(context.switchToHttp().getRequest<Request>());
-
 /** DRF's `Throttled` (`rest_framework.exceptions`): same sentence, singular for one second. */
 export function throttledError(waitSeconds: number): ExactHttpError {
   const wait = Math.max(1, Math.ceil(waitSeconds));
@@ -32,59 +47,57 @@ export function throttledError(waitSeconds: number): ExactHttpError {
 }
 
 /**
- * `@nestjs/throttler`'s guard with the one mapping of its refusal: a 429 with DRF's body and a
- * `Retry-After` in seconds (the library's own `ThrottlerException` and headers are not used).
+ * The credential throttle around one endpoint: the attempt is admitted (its hits held in the
+ * database) before the handler checks anything, or refused with DRF's 429; once the handler has
+ * answered, the attempt is settled with its outcome before the answer leaves, so the next request
+ * of the same client sees it. The client IP is `req.ip`: `X-Forwarded-For` from loopback proxies only.
  */
 @Injectable()
-export class AuthThrottlerGuard extends ThrottlerGuard {
-  protected override throwThrottlingException(_context: ExecutionContext, limit: ThrottlerLimitDetail): Promise<void> {
-    return Promise.reject(throttledError(limit.timeToBlockExpire));
+export class AuthThrottleInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly throttle: CredentialThrottleService,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const action = this.reflector.get<ThrottledAction | undefined>(THROTTLED_ACTION, context.getHandler());
+    if (action === undefined || context.getType() !== 'http') {
+      return next.handle();
+    }
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const admission = await this.throttle.begin(action, {
+      ip: request.ip ?? request.socket.remoteAddress ?? 'unknown',
+      username: submittedUsername(request),
+      userId: request.user?.id,
+    });
+    if (!admission.admitted) {
+      throw throttledError(admission.retryAfterSeconds);
+    }
+    const { attempt } = admission;
+    return next.handle().pipe(
+      concatMap(async (result: unknown) => {
+        await attempt.finish();
+        return result;
+      }),
+      catchError(async (error: unknown) => {
+        await attempt.finish(error);
+        throw error;
+      }),
+    );
   }
 }
 
 /**
- * Rate limits of the credential endpoints (AUTH_THROTTLE_LIMIT per AUTH_THROTTLE_TTL), counted per
- * endpoint, per client IP and per username, in the database: one count for every API process and
- * replica.
+ * Throttles one credential endpoint with the policy of `action` (README, *Throttling*): failures
+ * are counted, not requests. Only the routes that carry it are throttled.
  */
-@Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      imports: [AuthModule],
-      inject: [AppConfig, ThrottleCountersService],
-      useFactory: (config: AppConfig, counters: ThrottleCountersService) => ({
-        storage: new DatabaseThrottlerStorage(counters),
-        setHeaders: false,
-        throttlers: [
-          { name: BY_IP, limit: config.AUTH_THROTTLE_LIMIT, ttl: config.AUTH_THROTTLE_TTL },
-          {
-            name: BY_USERNAME,
-            limit: config.AUTH_THROTTLE_LIMIT,
-            ttl: config.AUTH_THROTTLE_TTL,
-            skipIf: (context) => usernameOf(context) === undefined,
-            getTracker: (request) => submittedUsername(request as Request) ?? '',
-          },
-        ],
-      }),
-    }),
-  ],
-  providers: [AuthThrottlerGuard],
-  exports: [AuthThrottlerGuard],
-})
-export class AuthThrottlingModule {}
-
-/**
- * Throttles one credential endpoint per client IP and, unless `perUsername: false` (refresh, whose
- * body holds no username), per submitted username. Only the routes that carry it are throttled.
- */
-export function AuthThrottle(options: { perUsername?: boolean } = {}): MethodDecorator & ClassDecorator {
-  const perUsername = options.perUsername ?? true;
+export function AuthThrottle(action: ThrottledAction): MethodDecorator {
   return applyDecorators(
-    UseGuards(AuthThrottlerGuard),
-    ...(perUsername ? [] : [SkipThrottle({ [BY_USERNAME]: true })]),
+    SetMetadata(THROTTLED_ACTION, action),
+    UseInterceptors(AuthThrottleInterceptor),
     ApiResponse({
       status: 429,
-      description: `Too many attempts from this client IP${perUsername ? ' or for this username' : ''} (AUTH_THROTTLE_LIMIT per AUTH_THROTTLE_TTL).`,
+      description: REFUSALS[action],
       headers: {
         'Retry-After': { description: 'Seconds until a new attempt is accepted.', schema: { type: 'integer' } },
       },

@@ -44,7 +44,7 @@ export class TokenController {
     schema: { example: { detail: 'No active account found with the given credentials', code: 'no_active_account' } },
   })
   @ApiBadRequestResponse(required('password'))
-  @AuthThrottle()
+  @AuthThrottle('obtain')
   @RefreshCookie('issue')
   obtain(@DrfBody() credentials: ObtainTokenDto) {
     return this.tokens.obtain(credentials);
@@ -62,7 +62,7 @@ export class TokenController {
   @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
   @ApiUnauthorizedResponse({ content: { 'application/json': { examples: TOKEN_NOT_VALID_EXAMPLES } } })
   @ApiBadRequestResponse(required('refresh'))
-  @AuthThrottle({ perUsername: false })
+  @AuthThrottle('refresh')
   @RefreshCookie('rotate')
   refresh(@DrfBody() body: RefreshTokenDto) {
     return this.tokens.refresh(body.refresh);

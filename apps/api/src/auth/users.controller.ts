@@ -40,7 +40,7 @@ export class UsersController {
       },
     },
   })
-  @AuthThrottle()
+  @AuthThrottle('register')
   register(@DrfBody() account: RegisterUserDto) {
     return this.users.register(account);
   }
@@ -69,7 +69,7 @@ export class UsersController {
       },
     },
   })
-  @AuthThrottle({ perUsername: false })
+  @AuthThrottle('password_change')
   @RefreshCookie('issue')
   async changePassword(@CurrentUser() user: AuthenticatedUser, @DrfBody() passwords: ChangePasswordDto) {
     await this.users.changePassword(user.id, passwords);

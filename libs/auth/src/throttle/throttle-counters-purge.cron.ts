@@ -1,7 +1,7 @@
 import { JobScheduler } from '@app/database';
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CronExpression } from '@nestjs/schedule';
-import { ThrottleCountersService } from './throttle-counters.service';
+import { CredentialThrottleService } from './credential-throttle.service';
 
 export const THROTTLE_COUNTERS_PURGE_JOB = 'throttle-counters-purge';
 
@@ -10,7 +10,7 @@ export const THROTTLE_COUNTERS_PURGE_JOB = 'throttle-counters-purge';
 export class ThrottleCountersPurgeCron implements OnApplicationBootstrap {
   constructor(
     private readonly jobs: JobScheduler,
-    private readonly counters: ThrottleCountersService,
+    private readonly throttle: CredentialThrottleService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -19,7 +19,7 @@ export class ThrottleCountersPurgeCron implements OnApplicationBootstrap {
       schedule: { cron: CronExpression.EVERY_MINUTE },
       replicas: 'one-at-a-time',
       run: async () => {
-        const purged = await this.counters.purgeExpired();
+        const purged = await this.throttle.purgeExpired();
         return purged > 0 ? `Purged ${purged} expired throttle counter(s)` : undefined;
       },
     });

@@ -6,6 +6,7 @@ import { CreateWhatsappNumbers1764100000000 } from './1764100000000-CreateWhatsa
 import { AddVintedSessionLastErrorKind1764200000000 } from './1764200000000-AddVintedSessionLastErrorKind';
 import { CreateThrottleCounters1764350000000 } from './1764350000000-CreateThrottleCounters';
 import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateWhatsappNumberEvents';
+import { CountCredentialFailures1764380000000 } from './1764380000000-CountCredentialFailures';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   AddVintedSessionLastErrorKind1764200000000,
   CreateThrottleCounters1764350000000,
   CreateWhatsappNumberEvents1764360000000,
+  CountCredentialFailures1764380000000,
 ];
