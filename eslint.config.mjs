@@ -126,6 +126,26 @@ export default tseslint.config(
   },
   ...libRules,
   {
+    // A path parameter is a row id, read by `@IdParam()`: `@Param()` would let `2147483648` (a
+    // PostgreSQL error, a 500) or `1e3` (1000, once the validation pipe converts it) through.
+    files: ['apps/api/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [deepImport],
+          paths: [
+            {
+              name: '@nestjs/common',
+              importNames: ['Param'],
+              message: 'Read a path id with @IdParam() (apps/api/src/http/id-param.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Plain CommonJS run by Node or Jest themselves (the launcher in scripts/, Jest transformers):
     // outside the TypeScript project.
     files: ['**/*.cjs'],

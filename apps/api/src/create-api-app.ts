@@ -11,6 +11,7 @@ import { accessLog } from './http/access-log';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { enableCors } from './http/cors';
 import { useBodyParsers } from './http/body-parsers';
+import { refuseNullCharactersInUrl } from './http/null-characters';
 import { onRequestEnd } from './http/request-end';
 import { RouteTable } from './http/route-table';
 import { securityHeaders } from './http/security-headers';
@@ -38,6 +39,7 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   app.use(onRequestEnd(accessLog(app.get<RootLogger>(ROOT_LOGGER)), httpMetrics()));
   app.use(securityHeaders(config));
   enableCors(app, config);
+  app.use(refuseNullCharactersInUrl);
   useBodyParsers(app);
 
   // Routes are known only once the app is initialised; the filter reads them lazily.

@@ -47,3 +47,17 @@ function sentence(message: string): string {
   const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }
+
+/** A path id that cannot name a row (see `IdParam`): the same 404 as an id that does not exist. */
+export class UnknownIdError extends AppError {
+  constructor() {
+    super('not_found', 'Not found.', HttpStatus.NOT_FOUND);
+  }
+}
+
+/** U+0000 in a string of the URL or the body: PostgreSQL `text` cannot hold it (DRF refuses it too). */
+export class NullCharacterError extends AppError {
+  constructor(where: string) {
+    super('null_character', `Null characters are not allowed (${where}).`, HttpStatus.BAD_REQUEST);
+  }
+}

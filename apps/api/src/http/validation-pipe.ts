@@ -1,6 +1,7 @@
 import { AppError } from '@app/common';
-import { ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { ValidationError, ValidationOptions } from 'class-validator';
+import { nullCharacterInBody, nullCharacterPath } from './null-characters';
 import { RequestValidationError } from './request-errors';
 
 /** The key, in a constraint's class-validator `context`, of the domain error that answers its failure. */
@@ -9,15 +10,32 @@ const DOMAIN_ERROR = 'domainError';
 /**
  * The one validation of every body, query and path DTO: unknown fields refused, values converted
  * to the DTO's types, failures answered `{detail, code:"invalid", errors:{field:[…]}}` — or with
- * a domain error where a DTO constraint names one (see `answeredWith`).
+ * a domain error where a DTO constraint names one (see `answeredWith`). Then a body that passed,
+ * whatever its DTO, is refused `null_character` if a string in it, key or value, holds U+0000:
+ * PostgreSQL text cannot store it (the URL is checked by `refuseNullCharactersInUrl`).
+ * DRF-compatible bodies (`@DrfBody()`, a custom parameter) are left to their own pipe, which
+ * refuses U+0000 with DRF's message.
  */
 export function apiValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: validationException,
   });
+}
+
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const validated: unknown = await super.transform(value, metadata);
+    if (metadata.type === 'body') {
+      const path = nullCharacterPath(validated);
+      if (path !== undefined) {
+        throw nullCharacterInBody(path);
+      }
+    }
+    return validated;
+  }
 }
 
 /**

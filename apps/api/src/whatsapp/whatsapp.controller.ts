@@ -1,6 +1,6 @@
 import { AuthenticatedUser } from '@app/auth';
 import { WhatsappNumbersService } from '@app/whatsapp';
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, MessageEvent, Post, Sse } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -16,13 +16,9 @@ import {
 import { Observable, concat, map, of } from 'rxjs';
 import { AcceptedDto, CreateWhatsappNumberDto, ERROR_EXAMPLES, WhatsappNumberDto } from './dto/whatsapp-number.dto';
 import { Authenticated, CurrentUser, Roles } from '../auth/guard';
+import { IdParam } from '../http/id-param';
 
 const ACCEPTED = { status: 'accepted' } as const;
-
-/** The `:id` of a path: decimal digits only (`0x10`, `1e3` or ` 7` are no ids); anything else finds nothing. */
-function idOf(raw: string): number {
-  return /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : Number.NaN;
-}
 
 /**
  * WhatsApp number validation (CONTRACT §6). A number belongs to the user who registered it: they
@@ -57,8 +53,8 @@ export class WhatsappController {
   @ApiOperation({ summary: 'The validation state: status, current QR, attempt n/max, owning worker, last error.' })
   @ApiOkResponse({ type: WhatsappNumberDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
-    return this.numbers.get(user, idOf(id));
+  get(@CurrentUser() user: AuthenticatedUser, @IdParam() id: number) {
+    return this.numbers.get(user, id);
   }
 
   @Post(':id/validate')
@@ -70,8 +66,8 @@ export class WhatsappController {
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
-  async validate(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string) {
-    await this.numbers.validate(user, idOf(id));
+  async validate(@CurrentUser() user: AuthenticatedUser, @IdParam() id: number) {
+    await this.numbers.validate(user, id);
     return ACCEPTED;
   }
 
@@ -85,8 +81,8 @@ export class WhatsappController {
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   @ApiConflictResponse({ schema: { example: ERROR_EXAMPLES.notValidated } })
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
-  async regenerateQr(@Param('id') id: string) {
-    await this.numbers.regenerateQr(idOf(id));
+  async regenerateQr(@IdParam() id: number) {
+    await this.numbers.regenerateQr(id);
     return ACCEPTED;
   }
 
@@ -107,8 +103,8 @@ export class WhatsappController {
     },
   })
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
-  async simulateScan(@Param('id') id: string) {
-    await this.numbers.simulateScan(idOf(id));
+  async simulateScan(@IdParam() id: number) {
+    await this.numbers.simulateScan(id);
     return ACCEPTED;
   }
 
@@ -128,9 +124,9 @@ export class WhatsappController {
     },
   })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  async events(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<Observable<MessageEvent>> {
-    const current = await this.numbers.get(user, idOf(id));
-    const events = await this.numbers.events(user, idOf(id));
+  async events(@CurrentUser() user: AuthenticatedUser, @IdParam() id: number): Promise<Observable<MessageEvent>> {
+    const current = await this.numbers.get(user, id);
+    const events = await this.numbers.events(user, id);
     return concat(
       of<MessageEvent>({ type: 'status', data: current }),
       events.pipe(map((event): MessageEvent => ({ type: event.action, data: event }))),

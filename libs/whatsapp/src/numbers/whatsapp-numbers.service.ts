@@ -1,4 +1,5 @@
 import { AuthenticatedUser } from '@app/auth';
+import { isIntegerId } from '@app/common';
 import { AppConfig } from '@app/config';
 import { MessageBus, WORKER_COMMANDS_QUEUE, workerCommandQueue } from '@app/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -177,7 +178,7 @@ export class WhatsappNumbersService {
   }
 
   private async found(id: number): Promise<WhatsappNumberEntity> {
-    const number = Number.isSafeInteger(id) && id > 0 ? await this.numbers.findById(id) : null;
+    const number = isIntegerId(id) ? await this.numbers.findById(id) : null;
     if (!number) {
       throw new WhatsappNumberNotFoundError();
     }
