@@ -4,13 +4,36 @@ import { SignJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createUser, login, startAuthApp } from './support/auth-app';
-import { OpenApiDocument, OpenApiOperation, bodyOf, parameterValue } from './support/openapi-arbitraries';
+import {
+  OpenApiDocument,
+  OpenApiOperation,
+  bodyOf,
+  deepBodyOf,
+  integerEdge,
+  parameterValue,
+  urlEncoded,
+  withControlCharacters,
+} from './support/openapi-arbitraries';
+import {
+  GZIP_JSON_TRANSPORT,
+  JSON_TRANSPORT,
+  Transport,
+  bytesOf,
+  describeTransport,
+  transportVariation,
+} from './support/request-transport';
 
 /**
  * Fuzzing from the OpenAPI document (issue 7): every operation of /api/docs-json gets bodies,
  * params and headers generated from its schema and mutated (wrong types, huge and unicode
  * strings, nested junk, missing and extra fields, invalid JWTs). Zero 5xx; every 4xx body is one
  * of the contract's shapes; a rejected request changes nothing in the database.
+ *
+ * Issue 13 added the classes an independent fuzzer found 500s with, for every operation (GET
+ * included: a body is read whatever the method): transport (media types, charsets and content
+ * codings, with bodies encoded or not), nesting far past the depth limit, PostgreSQL integer
+ * edges in path and query parameters, and control characters (U+0000 first) in every string of
+ * the body, the query and the path. Each failure is counted under its operation and class.
  */
 const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 100);
 /** Operations that would end the fuzzer's own sessions or stream forever. */
@@ -25,10 +48,24 @@ const DRF_COMPATIBLE_PATHS = /^\/api\/(token|users)(\/|$)/;
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** What a case varies; its share of the runs is its weight out of 10. */
+const CASE_CLASSES = {
+  schema: 3,
+  transport: 2,
+  depth: 1,
+  control: 2,
+  integers: 2,
+} as const;
+type CaseClass = keyof typeof CASE_CLASSES;
+
 interface Case {
+  kind: CaseClass;
   path: string;
   query: Record<string, string | undefined>;
   body: { json?: unknown; raw?: string };
+  /** Whether a body is sent: always for the transport and depth classes, whatever the method. */
+  withBody: boolean;
+  transport: Transport;
   authorization?: string;
   idempotencyKey?: string;
 }
@@ -113,37 +150,105 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
     );
   }
 
-  function caseOf(template: string, operation: OpenApiOperation): fc.Arbitrary<Case> {
+  function caseOf(method: Method, template: string, operation: OpenApiOperation): fc.Arbitrary<Case> {
     const params = operation.parameters ?? [];
-    const pathParams = Object.fromEntries(params.filter((p) => p.in === 'path').map((p) => [p.name, parameterValue]));
-    const queryParams = Object.fromEntries(params.filter((p) => p.in === 'query').map((p) => [p.name, parameterValue]));
-    return fc.record({
-      path: fc
-        .record(pathParams)
-        .map((values) => template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? 'x'))),
-      query: fc.record(queryParams, { requiredKeys: [] }),
-      body: bodyOf(operation, document),
-      authorization: fc.option(
-        fc.oneof(
-          fc
-            .constantFrom('customer', 'vendor', 'admin', 'admin', 'wrongKey', 'expired', 'none')
-            .map((name) => `Bearer ${tokens[name]}`),
-          fc.constantFrom('Bearer', 'Basic YWxpY2U6cHc=', 'Bearer a.b.c', 'Bearer  x y', 'Token abc'),
-          fc.string({ maxLength: 60 }).map((garbage) => `Bearer ${garbage}`),
-        ),
-        { nil: undefined },
+    const named = (where: 'path' | 'query', value: fc.Arbitrary<string>) =>
+      Object.fromEntries(params.filter((p) => p.in === where).map((p) => [p.name, value]));
+    const anyAuthorization = fc.option(
+      fc.oneof(
+        fc
+          .constantFrom('customer', 'vendor', 'admin', 'admin', 'wrongKey', 'expired', 'none')
+          .map((name) => `Bearer ${tokens[name]}`),
+        fc.constantFrom('Bearer', 'Basic YWxpY2U6cHc=', 'Bearer a.b.c', 'Bearer  x y', 'Token abc'),
+        fc.string({ maxLength: 60 }).map((garbage) => `Bearer ${garbage}`),
       ),
-      idempotencyKey: fc.option(fc.string({ minLength: 0, maxLength: 300 }), { nil: undefined }),
-    });
+      { nil: undefined },
+    );
+    // Classes that vary the request itself send it as one of the roles, so that it gets past the guard
+    // (as an admin half of the time: admins pass every role check).
+    const roleAuthorization = fc
+      .constantFrom('customer', 'vendor', 'admin', 'admin')
+      .map((role) => `Bearer ${tokens[role]}`);
+    const hasBody = method !== 'get' && method !== 'delete';
+
+    const build = (
+      kind: CaseClass,
+      parts: {
+        pathValue: fc.Arbitrary<string>;
+        queryValue: fc.Arbitrary<string>;
+        body: fc.Arbitrary<{ json?: unknown; raw?: string }>;
+        transport?: fc.Arbitrary<Transport>;
+        withBody?: boolean;
+        authorization?: fc.Arbitrary<string | undefined>;
+      },
+    ): fc.Arbitrary<Case> =>
+      fc.record({
+        kind: fc.constant(kind),
+        path: fc
+          .record(named('path', parts.pathValue))
+          .map((values) => template.replace(/\{(\w+)\}/g, (_, name: string) => urlEncoded(values[name] ?? 'x'))),
+        query: fc.record(named('query', parts.queryValue), { requiredKeys: [] }),
+        body: parts.body,
+        withBody: fc.constant(parts.withBody ?? hasBody),
+        transport: parts.transport ?? fc.constant(JSON_TRANSPORT),
+        authorization: parts.authorization ?? roleAuthorization,
+        idempotencyKey: fc.option(fc.string({ minLength: 0, maxLength: 300 }), { nil: undefined }),
+      });
+
+    const classes: Record<CaseClass, fc.Arbitrary<Case>> = {
+      // Values from the schema, mutated, with every kind of credential.
+      schema: build('schema', {
+        pathValue: parameterValue,
+        queryValue: parameterValue,
+        body: bodyOf(operation, document),
+        authorization: anyAuthorization,
+      }),
+      // A fitting body, sent as another media type, charset or content coding.
+      transport: build('transport', {
+        pathValue: parameterValue,
+        queryValue: parameterValue,
+        body: bodyOf(operation, document, 'fitting'),
+        transport: transportVariation,
+        withBody: true,
+      }),
+      // Arrays and objects nested far past the limit, plain or gzipped.
+      depth: build('depth', {
+        pathValue: parameterValue,
+        queryValue: parameterValue,
+        body: deepBodyOf(operation, document),
+        transport: fc.constantFrom(JSON_TRANSPORT, GZIP_JSON_TRANSPORT),
+        withBody: true,
+      }),
+      // Control characters in every string: body fields (keys of the schema, enum values too), query and path.
+      control: build('control', {
+        pathValue: withControlCharacters(parameterValue),
+        queryValue: withControlCharacters(parameterValue),
+        body: bodyOf(operation, document, 'controlled'),
+      }),
+      // PostgreSQL integer edges in path and query parameters, with a fitting body.
+      integers: build('integers', {
+        pathValue: integerEdge,
+        queryValue: integerEdge,
+        body: bodyOf(operation, document, 'fitting'),
+      }),
+    };
+    return fc.oneof(
+      ...Object.entries(CASE_CLASSES).map(([kind, weight]) => ({ weight, arbitrary: classes[kind as CaseClass] })),
+    );
   }
 
   it('answers thousands of generated requests without a 5xx, with contract error bodies, changing nothing when it refuses', async () => {
-    const failures: string[] = [];
+    // Every failing request is counted under its kind, operation and class, with its first example.
+    const failures = new Map<string, { count: number; example: string }>();
+    const fail = (key: string, example: string) => {
+      const known = failures.get(key);
+      failures.set(key, { count: (known?.count ?? 0) + 1, example: known?.example ?? example });
+    };
     let sent = 0;
     for (const { method, template, operation } of operations()) {
       await fc
         .assert(
-          fc.asyncProperty(caseOf(template, operation), async (input) => {
+          fc.asyncProperty(caseOf(method, template, operation), async (input) => {
             const before = await digest();
             let call = request(app.getHttpServer())[method](input.path).query(input.query);
             if (input.authorization !== undefined) {
@@ -152,42 +257,46 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
             if (input.idempotencyKey !== undefined) {
               call = call.set('Idempotency-Key', input.idempotencyKey.replace(/[^\t\x20-\x7e]/g, '?'));
             }
-            if (method !== 'get' && method !== 'delete') {
-              // Serialised here: superagent refuses to send a bare number or boolean itself.
+            if (input.withBody) {
+              const { contentType, contentEncoding } = input.transport;
+              if (contentType !== undefined) {
+                call = call.set('Content-Type', contentType);
+              }
+              if (contentEncoding !== undefined) {
+                call = call.set('Content-Encoding', contentEncoding);
+              }
+              // Bytes as they are: superagent would JSON-encode a Buffer sent with a JSON type.
               call = call
-                .set('Content-Type', 'application/json')
-                .send(input.body.raw ?? JSON.stringify(input.body.json ?? null));
+                .serialize((bytes: unknown) => bytes as string)
+                .send(bytesOf(input.body, input.transport) as unknown as string);
             }
             const response = await call;
             sent++;
-            const where = `${method.toUpperCase()} ${input.path} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
+            const transport = input.withBody ? ` [${describeTransport(input.transport)}]` : '';
+            const bodyText = (input.body.raw ?? JSON.stringify(input.body.json) ?? '').slice(0, 120);
+            const where = `${method.toUpperCase()} ${input.path.slice(0, 120)}${transport} ${bodyText} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`;
+            const operationKey = `${method.toUpperCase()} ${template} (${input.kind})`;
             if (response.status >= 500) {
-              failures.push(`5xx: ${where}`);
-              return false;
-            }
-            if (response.status >= 400) {
+              fail(`5xx on ${operationKey}`, where);
+            } else if (response.status >= 400) {
               const problem = badErrorBody(input.path, response.status, response.body);
               if (problem !== undefined) {
-                failures.push(`body ${problem}: ${where}`);
-                return false;
-              }
-              if ((await digest()) !== before) {
-                failures.push(`a refused request changed the database: ${where}`);
-                return false;
+                fail(`body ${problem} on ${operationKey}`, where);
+              } else if ((await digest()) !== before) {
+                fail(`a refused request changed the database on ${operationKey}`, where);
               }
             }
             return true;
           }),
-          { numRuns: RUNS_PER_OPERATION, endOnFailure: true },
+          { numRuns: RUNS_PER_OPERATION },
         )
         .catch((error: Error) => {
-          // A failed property is already in `failures`; anything else (a throw) is reported here.
-          if (!failures.some((failure) => failure.includes(` ${template.split('{')[0]}`))) {
-            failures.push(`${method.toUpperCase()} ${template}: ${error.message.split('\n').slice(0, 6).join(' ')}`);
-          }
+          // Failures are counted above; a throw (of the test's own code) is reported here.
+          fail(`${method.toUpperCase()} ${template} threw`, error.message.split('\n').slice(0, 6).join(' '));
         });
     }
-    expect(failures).toEqual([]);
+    const report = [...failures].map(([key, { count, example }]) => `${count}× ${key}: ${example}`);
+    expect(report).toEqual([]);
     expect(sent).toBe(operations().length * RUNS_PER_OPERATION);
   }, 600_000);
 });

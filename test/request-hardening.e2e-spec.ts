@@ -245,13 +245,12 @@ describe.each(stackTargets())("No 500 from a client's bytes, on the %s stack", (
       expect(rows).toHaveLength(1);
     });
 
-    it.each(['2147483648', '1e308', '-0', '99999999999999999999', '1e-7', '4294967297', '-2147483649'])(
-      'refuses points %s with 400 invalid',
-      async (points) => {
-        const { body } = await grant('application/json', `{"username":"alice","points":${points}}`).expect(400);
-        expect(body.code).toBe('invalid');
-      },
-    );
+    it('refuses points out of range (int4 edges, huge, -0, fractions) with 400 invalid', async () => {
+      for (const points of ['2147483648', '1e308', '-0', '99999999999999999999', '1e-7', '4294967297', '-2147483649']) {
+        const { status, body } = await grant('application/json', `{"username":"alice","points":${points}}`);
+        expect({ points, status, code: body.code }).toEqual({ points, status: 400, code: 'invalid' });
+      }
+    });
   });
 
   it('logs these refusals as warnings, never as errors', async () => {
@@ -281,7 +280,7 @@ describe.each(stackTargets())("No 500 from a client's bytes, on the %s stack", (
     expect(answers.map((answer) => answer.status)).toEqual([400, 415, 415, 400, 404, 400, 400]);
     expect(filterErrors).not.toHaveBeenCalled();
     expect(accessErrors).not.toHaveBeenCalled();
-    const statuses = warnings.mock.calls.map(([fields]) => (fields as unknown as { status: number }).status);
+    const statuses = warnings.mock.calls.map(([fields]) => (fields as { status: number }).status);
     expect(statuses).toEqual([400, 415, 415, 400, 404, 400, 400]);
   });
 });

@@ -138,5 +138,9 @@ const withServers = stackTargets().includes('servers');
     const unknown = await cli(['--number-id', '999999']);
     expect(unknown).toMatchObject({ code: 1 });
     expect(unknown.stderr.trim()).toBe('Error: Not found.');
+    // Past PostgreSQL's integer: no number has that id (the query would fail, not find nothing).
+    const beyond = await cli(['--number-id', '2147483648']);
+    expect(beyond).toMatchObject({ code: 1 });
+    expect(beyond.stderr.trim()).toBe('Error: Not found.');
   });
 });
