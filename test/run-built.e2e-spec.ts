@@ -94,8 +94,9 @@ describe('npm run cli through the launcher', () => {
   /** `npm run cli -- …` without npm: the launcher runs the built CLI in its own process. */
   const cli = (env: Record<string, string>, args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ['scripts/run-built.cjs', 'cli', ...args], {
-        cwd: ROOT,
+      // Not in the checkout, whose .env (a developer's settings) the CLI would read.
+      const child = spawn(process.execPath, [join(ROOT, 'scripts/run-built.cjs'), 'cli', ...args], {
+        cwd: dataDir,
         env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
       });
       let stdout = '';
