@@ -94,8 +94,9 @@ describe('npm run cli through the launcher', () => {
   /** `npm run cli -- …` without npm: the launcher runs the built CLI in its own process. */
   const cli = (env: Record<string, string>, args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-      const child = spawn(process.execPath, ['scripts/run-built.cjs', 'cli', ...args], {
-        cwd: ROOT,
+      // Not in the checkout, whose .env (a developer's settings) the CLI would read.
+      const child = spawn(process.execPath, [join(ROOT, 'scripts/run-built.cjs'), 'cli', ...args], {
+        cwd: dataDir,
         env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
       });
       let stdout = '';
@@ -109,7 +110,7 @@ describe('npm run cli through the launcher', () => {
   let unreachable: Record<string, string>;
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'hg-cli-'));
-    // A port nothing listens on: connecting is refused, and the CLI would retry for ~12 s.
+    // A port nothing listens on: a command that connected would fail (exit 1, an error on stderr).
     const server = createServer();
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', () => listening()));
     const { port } = server.address() as AddressInfo;
@@ -119,12 +120,10 @@ describe('npm run cli through the launcher', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('prints the help, named as the README runs it, without a reachable database', async () => {
-    const startedAt = Date.now();
     const result = await cli(unreachable, ['--help']);
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Usage: npm run cli -- \[options\] \[command\]\n/);
     expect(result.stdout).toMatch(/\n {2}ledger {2,}Inspect the points ledger\n/);
-    expect(Date.now() - startedAt).toBeLessThan(10_000); // A connection attempt would retry for longer.
   });
 
   it("prints a command's help, and refuses unknown commands and bad usage, without a database", async () => {
@@ -141,7 +140,10 @@ describe('npm run cli through the launcher', () => {
     expect(missingOption.stderr).toMatch(/required option '--username <username>' not specified/);
 
     const group = await cli(unreachable, ['ledger']);
-    expect(group).toMatchObject({ code: 1, stderr: 'Error: Missing subcommand: try `ledger verify --help`\n' });
+    expect(group).toMatchObject({
+      code: 1,
+      stderr: "error: 'ledger' needs a subcommand: verify (see `npm run cli -- ledger --help`)\n",
+    });
   });
 
   it('connects once a command runs, and exits with its status', async () => {

@@ -2,10 +2,12 @@ import {
   DatabaseTarget,
   FakeVintedServer,
   TestDatabase,
+  createDatabaseTestApp,
   createTestDatabase,
   databaseTargets,
   runApp,
 } from '@app/testing';
+import { TokenRefreshScheduler, VintedModule } from '@app/vinted';
 import { cookieValue } from './support/vinted-app';
 
 const OLD_SECRET = 'vinted-cli-old-secret-0123456789-0123456789';
@@ -144,6 +146,16 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
     expect(diagnostic.stdout).not.toContain(cookieValue(cookies, 'refresh_token_web'));
   });
 
+  it('says that VINTED_CREDENTIALS_SECRET is unset, not that the key is another one', async () => {
+    const result = await cli(env({}), ['vinted', 'diagnostic']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /\n {2}key: k1-\w+ \(NOT readable: VINTED_CREDENTIALS_SECRET is not set, so no stored session can be decrypted\)\n/,
+    );
+    expect(result.stdout).not.toContain('a key this server does not have');
+    expect(result.stderr).toBe('Error: 1 session(s) cannot be decrypted: VINTED_CREDENTIALS_SECRET is not set\n');
+  });
+
   it('reports a blocked refresh with exit 1', async () => {
     fake.nextModes.push('captcha');
     const result = await cli(env(), ['vinted', 'test-refresh', '--username', 'root']);
@@ -168,5 +180,22 @@ describe.each(databaseTargets())('cli vinted on %s', (target: DatabaseTarget) =>
     expect(readable.stdout).toContain('(decrypted)');
     const old = await cli(env({ VINTED_CREDENTIALS_SECRET: OLD_SECRET }), ['vinted', 'diagnostic']);
     expect(old.code).toBe(1);
+  });
+
+  it("verifies with the interval the scheduler uses, the database's, not the configured one", async () => {
+    // What `POST /api/v1/vinted/scheduler {"action":"restart","intervalMinutes":15}` does.
+    const app = await createDatabaseTestApp({ env: env(), imports: [VintedModule] });
+    try {
+      await app.get(TokenRefreshScheduler).control('restart', 15);
+    } finally {
+      await app.close();
+    }
+    const result = await cli(env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET }), ['vinted', 'verify']);
+    expect(result.stdout).not.toContain('30 min');
+    expect(result.stdout).toMatch(
+      /^\[ok\] {3}scheduler: active, every 15 min, next run .+; the interval set in the database, not VINTED_TOKEN_REFRESH_INTERVAL_MINUTES=30$/m,
+    );
+    const json = await cli(env({ VINTED_CREDENTIALS_SECRET: NEW_SECRET }), ['vinted', 'verify', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ scheduler: { isActive: true, intervalMinutes: 15 } });
   });
 });

@@ -1,17 +1,16 @@
 import 'reflect-metadata';
-import { loadConfigOrExit } from '@app/config';
+import { AppConfig, loadConfigOrExit } from '@app/config';
 import { CommandFactory } from 'nest-commander';
 import { Logger } from 'nestjs-pino';
 import { CliModule } from './cli.module';
 import { exitOnCommandFailure } from './output/command-failure';
 
-async function bootstrap(): Promise<void> {
-  const { config } = loadConfigOrExit();
+async function run(config: AppConfig, onFailure: (error: unknown) => never): Promise<void> {
   const app = await CommandFactory.createWithoutRunning(CliModule.register(config), {
     logger: false,
     bufferLogs: true,
-    errorHandler: exitOnCommandFailure,
-    serviceErrorHandler: exitOnCommandFailure,
+    errorHandler: onFailure,
+    serviceErrorHandler: onFailure,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
@@ -19,4 +18,6 @@ async function bootstrap(): Promise<void> {
   await app.close();
 }
 
-bootstrap().catch(exitOnCommandFailure);
+const { config } = loadConfigOrExit();
+const onFailure = exitOnCommandFailure(['debug', 'trace'].includes(config.LOG_LEVEL));
+run(config, onFailure).catch(onFailure);

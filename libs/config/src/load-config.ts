@@ -4,15 +4,9 @@ import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
+import { ConfigError } from './config-error';
+import { applyDotEnv } from './dot-env';
 import { envMeta, envVariableNames } from './env-meta';
-
-/** A configuration that cannot start the process; `lines` has one line per bad variable. */
-export class ConfigError extends Error {
-  constructor(readonly lines: string[]) {
-    super(lines.join('\n'));
-    this.name = 'ConfigError';
-  }
-}
 
 export interface LoadedConfig {
   config: AppConfig;
@@ -116,9 +110,14 @@ function developmentSigningKey(dataDir: string, warnings: string[]): string {
   }
 }
 
-/** For entry points: the validated config, or one line per problem on stderr and exit status 1. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+/**
+ * For entry points (api, worker, cli): first the `.env` file of the working directory `dir` fills
+ * in what the environment leaves unset (see `applyDotEnv`), then the validated config. Any
+ * problem is one line per bad variable on stderr and exit status 1.
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, dir = process.cwd()): LoadedConfig {
   try {
+    applyDotEnv(env, dir);
     return loadConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -42,8 +42,8 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
     migrationsTransactionMode: 'each',
     installExtensions: false,
     logging: false,
-    // The CLI connects only once a command runs (`Database.connect()`), so `--help` and usage
-    // errors answer at once without opening (or waiting for) any database.
+    // The CLI connects only once a command runs (`Database.connect()`, which does not retry), so
+    // `--help` and usage errors answer at once without opening (or waiting for) any database.
     manualInitialization: role === 'cli',
   } as const;
   if (config.DATABASE_URL !== undefined) {
@@ -53,6 +53,7 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
       poolSize: config.DATABASE_POOL_SIZE,
       // While the server is down or restarting, a request fails fast (503) instead of waiting.
       extra: { connectionTimeoutMillis: SERVER_CONNECT_TIMEOUT_MS },
+      // TypeOrmModule's, at the start of the API and the worker (a server may come up after them).
       retryAttempts: 6,
       retryDelay: 2_000,
       toRetry: (error: unknown) => !(error instanceof AppError) && !PERMANENT_SQLSTATES.has(sqlState(error) ?? ''),

@@ -5,7 +5,8 @@ import { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { advisoryLockKey } from './advisory-lock-key';
-import { HourglassTypeOrmOptions, sqlState } from './database.options';
+import { connectionFailure } from './connection-failure';
+import { sqlState } from './database.options';
 
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
 
@@ -52,21 +53,20 @@ export class Database implements OnApplicationShutdown {
   ) {}
 
   /**
-   * Connects a DataSource that waits to be asked (the CLI's, see `typeOrmOptions`), retrying a
-   * server that is not up yet the way TypeOrmModule does at start. A no-op once connected.
+   * Connects a DataSource that waits to be asked (the CLI's, see `typeOrmOptions`); a no-op once
+   * connected. Unlike TypeOrmModule at an API's start it does not retry: a person at a terminal
+   * is better served by the reason at once than by a wait. A failure the user can fix (no such
+   * database, a refused login, no server listening) becomes a typed error that says what to do.
    */
   async connect(): Promise<void> {
-    const { retryAttempts = 0, retryDelay = 0, toRetry } = this.dataSource.options as HourglassTypeOrmOptions;
-    for (let attempt = 1; !this.dataSource.isInitialized; attempt++) {
-      try {
-        await this.dataSource.initialize();
-      } catch (error) {
-        if (attempt > retryAttempts || (toRetry !== undefined && !toRetry(error))) {
-          throw error;
-        }
-        this.logger.warn(`Unable to connect to the database (${(error as Error).message}); retrying (${attempt})`);
-        await sleep(retryDelay);
-      }
+    if (this.dataSource.isInitialized) {
+      return;
+    }
+    try {
+      await this.dataSource.initialize();
+    } catch (error) {
+      const url = this.config.DATABASE_URL;
+      throw (url === undefined ? undefined : connectionFailure(error, url)) ?? error;
     }
   }
 

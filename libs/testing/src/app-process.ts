@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -20,6 +21,22 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env };
 }
 
+export interface AppProcessOptions {
+  /** The working directory, where the app reads `.env`; default an empty directory of this test file's own. */
+  cwd?: string;
+}
+
+let emptyDir: string | undefined;
+
+/**
+ * Where a child app runs unless the test says otherwise: not the checkout, whose `.env` (a
+ * developer's settings) the app would read, but an empty directory, so only `env` configures it.
+ */
+function defaultCwd(): string {
+  emptyDir ??= mkdtempSync(join(tmpdir(), 'hg-app-cwd-'));
+  return emptyDir;
+}
+
 /** A running app process whose output the test can wait on. */
 export class AppProcess {
   stdout = '';
@@ -32,8 +49,13 @@ export class AppProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(app: AppName, env: Record<string, string>, args: string[] = []): AppProcess {
-    return new AppProcess(spawn(process.execPath, [distEntry(app), ...args], { env: childEnv(env), cwd: ROOT }));
+  static start(
+    app: AppName,
+    env: Record<string, string>,
+    args: string[] = [],
+    { cwd = defaultCwd() }: AppProcessOptions = {},
+  ): AppProcess {
+    return new AppProcess(spawn(process.execPath, [distEntry(app), ...args], { env: childEnv(env), cwd }));
   }
 
   /** Resolves with the first match of `pattern` in stdout+stderr; rejects on exit or timeout. */
@@ -72,8 +94,9 @@ export async function runApp(
   app: AppName,
   env: Record<string, string>,
   args: string[] = [],
+  options: AppProcessOptions = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const process = AppProcess.start(app, env, args);
+  const process = AppProcess.start(app, env, args, options);
   const code = await process.exited;
   return { code, stdout: process.stdout, stderr: process.stderr };
 }

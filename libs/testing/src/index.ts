@@ -1,4 +1,4 @@
-export { type AppName, AppProcess, runApp } from './app-process';
+export { type AppName, AppProcess, type AppProcessOptions, runApp } from './app-process';
 export { createDatabaseTestApp } from './database-test-app';
 export { FakeVintedServer } from './fake-vinted-server';
 export { TcpProxy } from './tcp-proxy';

@@ -1,7 +1,7 @@
 import { LedgerDriftError, LedgerVerifier } from '@app/ledger';
-import { Command, CommandRunner, SubCommand } from 'nest-commander';
-import { missingSubcommand } from '../output/command-failure';
+import { Command, SubCommand } from 'nest-commander';
 import { CommandReport, ReportingCommand } from '../output/reporting-command';
+import { CommandGroup } from '../command-group';
 
 @SubCommand({
   name: 'verify',
@@ -24,8 +24,4 @@ export class LedgerVerifyCommand extends ReportingCommand {
 }
 
 @Command({ name: 'ledger', description: 'Inspect the points ledger', subCommands: [LedgerVerifyCommand] })
-export class LedgerCommand extends CommandRunner {
-  run(): Promise<void> {
-    return Promise.reject(missingSubcommand('ledger verify --help'));
-  }
-}
+export class LedgerCommand extends CommandGroup {}

@@ -2,7 +2,9 @@ import { MigrationService } from '@app/database';
 import { Command } from 'nest-commander';
 import { CommandReport, ReportingCommand } from '../output/reporting-command';
 
-@Command({ name: 'migrate', description: 'Apply the pending database migrations' })
+export const MIGRATE_COMMAND = 'migrate';
+
+@Command({ name: MIGRATE_COMMAND, description: 'Apply the pending database migrations' })
 export class MigrateCommand extends ReportingCommand {
   constructor(private readonly migrations: MigrationService) {
     super();

@@ -1,8 +1,8 @@
 import { AppError } from '@app/common';
 import { LedgerService } from '@app/ledger';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { missingSubcommand } from '../output/command-failure';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { CommandReport, ReportingCommand } from '../output/reporting-command';
+import { CommandGroup } from '../command-group';
 
 interface PointsGrantOptions {
   username: string;
@@ -45,8 +45,4 @@ export class PointsGrantCommand extends ReportingCommand<PointsGrantOptions> {
 }
 
 @Command({ name: 'points', description: 'Manage point balances', subCommands: [PointsGrantCommand] })
-export class PointsCommand extends CommandRunner {
-  run(): Promise<void> {
-    return Promise.reject(missingSubcommand('points grant --help'));
-  }
-}
+export class PointsCommand extends CommandGroup {}

@@ -1,8 +1,8 @@
 import { ROLES, Role, UserInputError, UsersService } from '@app/auth';
 import { AppError } from '@app/common';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { missingSubcommand } from '../output/command-failure';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { CommandReport, ReportingCommand } from '../output/reporting-command';
+import { CommandGroup } from '../command-group';
 
 interface UsersCreateOptions {
   username: string;
@@ -47,8 +47,4 @@ export class UsersCreateCommand extends ReportingCommand<UsersCreateOptions> {
 }
 
 @Command({ name: 'users', description: 'Manage accounts', subCommands: [UsersCreateCommand] })
-export class UsersCommand extends CommandRunner {
-  run(): Promise<void> {
-    return Promise.reject(missingSubcommand('users create --help'));
-  }
-}
+export class UsersCommand extends CommandGroup {}

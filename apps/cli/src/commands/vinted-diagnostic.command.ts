@@ -1,5 +1,5 @@
 import { AppError } from '@app/common';
-import { SessionDiagnosis, SessionKeyRotation } from '@app/vinted';
+import { SessionCipher, SessionDiagnosis, SessionKeyRotation } from '@app/vinted';
 import { SubCommand } from 'nest-commander';
 import { when } from '../output/format';
 import { CommandReport, ReportingCommand } from '../output/reporting-command';
@@ -10,7 +10,10 @@ import { CommandReport, ReportingCommand } from '../output/reporting-command';
   description: 'Decrypt every Vinted session and show its cookies (names only), expiries and status',
 })
 export class VintedDiagnosticCommand extends ReportingCommand {
-  constructor(private readonly rotation: SessionKeyRotation) {
+  constructor(
+    private readonly rotation: SessionKeyRotation,
+    private readonly cipher: SessionCipher,
+  ) {
     super();
   }
 
@@ -24,7 +27,9 @@ export class VintedDiagnosticCommand extends ReportingCommand {
         unreadable > 0
           ? new AppError(
               'vinted_sessions_unreadable',
-              `${unreadable} session(s) cannot be decrypted with the configured secret`,
+              this.cipher.configured
+                ? `${unreadable} session(s) cannot be decrypted with the configured secret`
+                : `${unreadable} session(s) cannot be decrypted: VINTED_CREDENTIALS_SECRET is not set`,
             )
           : undefined,
     };

@@ -1,11 +1,11 @@
-import { Command, CommandRunner } from 'nest-commander';
-import { missingSubcommand } from '../output/command-failure';
+import { Command } from 'nest-commander';
 import { VintedDiagnosticCommand } from './vinted-diagnostic.command';
 import { VintedInitSessionCommand } from './vinted-init-session.command';
 import { VintedReportCommand } from './vinted-report.command';
 import { VintedRotateSecretCommand } from './vinted-rotate-secret.command';
 import { VintedTestRefreshCommand } from './vinted-test-refresh.command';
 import { VintedVerifyCommand } from './vinted-verify.command';
+import { CommandGroup } from '../command-group';
 
 export const VINTED_SUBCOMMANDS = [
   VintedVerifyCommand,
@@ -21,8 +21,4 @@ export const VINTED_SUBCOMMANDS = [
   description: 'Vinted sessions: verify, diagnostic, init-session, test-refresh, report, rotate-secret',
   subCommands: VINTED_SUBCOMMANDS,
 })
-export class VintedCommand extends CommandRunner {
-  run(): Promise<void> {
-    return Promise.reject(missingSubcommand('vinted --help'));
-  }
-}
+export class VintedCommand extends CommandGroup {}

@@ -1,9 +1,9 @@
 import { AppError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { WhatsappNumbersService } from '@app/whatsapp';
-import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { missingSubcommand } from '../output/command-failure';
+import { Command, Option, SubCommand } from 'nest-commander';
 import { CommandReport, ReportingCommand } from '../output/reporting-command';
+import { CommandGroup } from '../command-group';
 
 interface RegenerateQrOptions {
   numberId: number;
@@ -47,8 +47,4 @@ export class WhatsappRegenerateQrCommand extends ReportingCommand<RegenerateQrOp
 }
 
 @Command({ name: 'whatsapp', description: 'WhatsApp number validation', subCommands: [WhatsappRegenerateQrCommand] })
-export class WhatsappCommand extends CommandRunner {
-  run(): Promise<void> {
-    return Promise.reject(missingSubcommand('whatsapp regenerate-qr --help'));
-  }
-}
+export class WhatsappCommand extends CommandGroup {}

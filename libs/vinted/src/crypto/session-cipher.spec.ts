@@ -57,4 +57,11 @@ describe(SessionCipher.name, () => {
     expect(cipher.configured).toBe(false);
     expect(() => cipher.seal(JAR, 'user:1')).toThrow();
   });
+
+  it('says that the secret is unset, not that the key is another one, when it has no secret at all', () => {
+    const stored = new SessionCipher(OLD).seal(JAR, 'user:1');
+    const open = () => new SessionCipher(undefined).open(stored.sealed, stored.keyId, 'user:1');
+    expect(reason(open)).toBe('no_secret');
+    expect(open).toThrow('VINTED_CREDENTIALS_SECRET is not set, so no stored session can be decrypted');
+  });
 });

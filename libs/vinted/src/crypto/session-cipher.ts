@@ -15,15 +15,18 @@ export interface SealedCookies {
 }
 
 /** What `open` reports when it cannot give the plain text back. */
-export type OpenFailure = 'unknown_key' | 'tampered';
+export type OpenFailure = 'no_secret' | 'unknown_key' | 'tampered';
+
+const OPEN_FAILURES: Record<OpenFailure, string> = {
+  // Not "another key": with no secret at all, setting one is the fix.
+  no_secret: 'VINTED_CREDENTIALS_SECRET is not set, so no stored session can be decrypted',
+  unknown_key: 'the session was encrypted with a key this server does not have',
+  tampered: 'the encrypted session failed its integrity check',
+};
 
 export class SessionCipherError extends Error {
   constructor(readonly reason: OpenFailure) {
-    super(
-      reason === 'unknown_key'
-        ? 'the session was encrypted with a key this server does not have'
-        : 'the encrypted session failed its integrity check',
-    );
+    super(OPEN_FAILURES[reason]);
     this.name = SessionCipherError.name;
   }
 }
@@ -83,11 +86,11 @@ export class SessionCipher {
     return { keyId: this.current.id, sealed: Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url') };
   }
 
-  /** The plain text; throws `SessionCipherError` for an unknown key or a modified ciphertext. */
+  /** The plain text; throws `SessionCipherError` without a secret, for an unknown key or a modified ciphertext. */
   open(sealed: string, keyId: string, aad: string): string {
     const key = this.keys.get(keyId);
     if (key === undefined) {
-      throw new SessionCipherError('unknown_key');
+      throw new SessionCipherError(this.keys.size === 0 ? 'no_secret' : 'unknown_key');
     }
     try {
       const data = Buffer.from(sealed, 'base64url');
