@@ -278,7 +278,6 @@ describe.each(stackTargets())('WhatsApp from a browser on the %s stack', (target
   });
 
   it('sends a keep-alive comment whenever a stream is idle for SSE_KEEPALIVE_INTERVAL (default 15 s)', async () => {
-    expect(loadConfig({}).config.SSE_KEEPALIVE_INTERVAL).toBe(15_000);
     const number = await registered();
     const stream = await openStream(eventsUrl(number.id), { Authorization: `Bearer ${alice.access}` });
     try {
@@ -293,6 +292,7 @@ describe.each(stackTargets())('WhatsApp from a browser on the %s stack', (target
     } finally {
       stream.close();
     }
+    expect(loadConfig({}).config.SSE_KEEPALIVE_INTERVAL).toBe(15_000);
   });
 
   describe('the typed client', () => {

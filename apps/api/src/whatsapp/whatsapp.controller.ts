@@ -173,6 +173,7 @@ export class WhatsappController {
     description: 'An event stream.',
     content: {
       'text/event-stream': {
+        schema: { type: 'string', description: 'W3C event stream: `event:`, `id:`, `data:` lines, and comments.' },
         example: 'event: qr_generated\nid: 2\ndata: {"action":"qr_generated","numberId":6,…}\n\n: keep-alive\n\n',
       },
     },
