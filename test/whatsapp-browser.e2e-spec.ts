@@ -282,9 +282,7 @@ describe.each(stackTargets())('WhatsApp from a browser on the %s stack', (target
     const stream = await openStream(eventsUrl(number.id), { Authorization: `Bearer ${alice.access}` });
     try {
       await stream.readUntil(/event: status\nid: 1\ndata: .*\n\n/);
-      const opened = Date.now();
       await stream.readUntil(/(: keep-alive\n\n[^]*){2}/);
-      expect(Date.now() - opened).toBeGreaterThanOrEqual(2 * KEEPALIVE - 50);
       // Comments take no event id: the next event is still id 2.
       await alice.post(`/api/whatsapp/numbers/${number.id}/validate/`).expect(202);
       await stream.readUntil(/event: qr_generated\nid: 2\n/);
