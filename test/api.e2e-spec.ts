@@ -61,7 +61,12 @@ describe.each(stackTargets())('the API on the %s stack', (target) => {
       .get('/api/health')
       .expect(200, { status: 'ok', info: {}, error: {}, details: {} });
     const ready = await request(app.getHttpServer()).get('/api/health/ready').expect(200);
-    expect(ready.body.info).toEqual({ database: { status: 'up' }, bus: { status: 'up' } });
+    expect(ready.body.info).toEqual({
+      database: { status: 'up' },
+      bus: { status: 'up' },
+      // The WhatsApp workers never fail readiness (test/whatsapp-driver.e2e-spec.ts).
+      whatsapp: expect.objectContaining({ status: 'up', driver: target === 'embedded' ? 'simulator' : 'baileys' }),
+    });
   });
 
   it('serves a valid OpenAPI 3 document and the Swagger UI', async () => {

@@ -39,10 +39,12 @@ const RUNS_PER_OPERATION = Number(process.env.FUZZ_RUNS ?? 100);
 /** Operations that would end the fuzzer's own sessions or stream forever. */
 const SKIPPED = [/\/events\/?$/, /revoke-all/, /password\/change/];
 /**
- * Tables written later by consumers or timers, not by the request itself; and the credential
- * throttle's counters, where a refused login (a wrong password) is exactly what they count.
+ * Tables written later by consumers or timers, not by the request itself (the purge of expired
+ * stream tickets among them); and the credential throttle's counters, where a refused login (a
+ * wrong password) is exactly what they count.
  */
-const UNSTABLE_TABLES = /^(app_settings|sweep_runs|migrations|whatsapp_|vinted_scheduler|throttle_counters)/;
+const UNSTABLE_TABLES =
+  /^(app_settings|sweep_runs|migrations|whatsapp_|vinted_scheduler|throttle_counters|stream_tickets)/;
 /** simplejwt / DRF bodies without `code`, kept for compatibility with its clients (CONTRACT §3). */
 const DRF_COMPATIBLE_PATHS = /^\/api\/(token|users)(\/|$)/;
 

@@ -97,6 +97,7 @@ describe('the README walkthrough', () => {
       'event: qr_generated',
       '"status":"qr_ready"',
       '"status":"connected"',
+      '"numbers":[',
       'Created customer "bob"',
       'needs AMQP_URL',
     ];

@@ -15,6 +15,7 @@ async function runSingleProcess(config: AppConfig, warnings: string[], startedAt
   await app.listen(config.PORT);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const lines = readyLines(config, { port, startedAt, processes: 1 });
+  logger.log(lines.whatsapp, 'WhatsApp');
   logger.log(lines.log, 'Bootstrap');
   process.stdout.write(lines.stdout);
 }

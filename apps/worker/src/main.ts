@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { exitOnStartupFailure } from '@app/common';
-import { loadConfigOrExit } from '@app/config';
+import { loadConfigOrExit, whatsappDriverLine } from '@app/config';
 import { workerQueues } from '@app/whatsapp';
 import { Logger } from 'nestjs-pino';
 import { createWorkerApp } from './create-worker-app';
@@ -15,7 +15,9 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createWorkerApp(config);
   const queues = workerQueues(config).join(', ');
-  app.get(Logger).log(`Worker ${config.WORKER_ID} is waiting for commands on ${queues}`, 'Worker');
+  const logger = app.get(Logger);
+  logger.log(whatsappDriverLine(config), 'WhatsApp');
+  logger.log(`Worker ${config.WORKER_ID} is waiting for commands on ${queues}`, 'Worker');
 }
 
 bootstrap().catch((error: unknown) => exitOnStartupFailure('Worker failed to start', error));

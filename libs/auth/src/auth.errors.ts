@@ -63,6 +63,16 @@ export class UserNotFoundError extends AuthError {
   }
 }
 
+/**
+ * A stream ticket that opens nothing: unknown, used, expired, voided by a revoke-all, or issued for
+ * another stream. One answer for all, so a ticket reveals nothing about why it failed.
+ */
+export class StreamTicketRejectedError extends AuthError {
+  constructor() {
+    super('ticket_not_valid', 'This stream ticket is invalid, expired or already used: request a new one.', 401);
+  }
+}
+
 /** Verify of a rotated or logged-out refresh token: simplejwt calls it a validation error. */
 export class TokenBlacklistedOnVerifyError extends AuthError {
   constructor() {

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StreamTicketsRepository } from './stream-tickets/stream-tickets.repository';
+import { StreamTicketsService } from './stream-tickets/stream-tickets.service';
 import { CredentialThrottleService } from './throttle/credential-throttle.service';
 import { ThrottleCountersRepository } from './throttle/throttle-counters.repository';
 import { JwtKeyRingModule } from './tokens/jwt-key-ring.module';
@@ -17,7 +19,8 @@ import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 
 /**
- * Users, passwords, JWTs, the refresh-token store and the credential throttle (counters shared in the database). Needs
+ * Users, passwords, JWTs, the refresh-token store, the credential throttle (counters shared in the database) and
+ * the stream tickets. Needs
  * `ConfigModule.forRoot` and `DatabaseModule.forRoot` (both global). Schedules nothing: the API
  * also imports `AuthCronModule` for the purges. The API's guard authenticates requests with `TokensService`.
  */
@@ -38,7 +41,9 @@ import { UsersService } from './users/users.service';
     TokensService,
     ThrottleCountersRepository,
     CredentialThrottleService,
+    StreamTicketsRepository,
+    StreamTicketsService,
   ],
-  exports: [UsersService, TokensService, TokenCodec, CredentialThrottleService],
+  exports: [UsersService, TokensService, TokenCodec, CredentialThrottleService, StreamTicketsService],
 })
 export class AuthModule {}

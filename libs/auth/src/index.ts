@@ -5,6 +5,7 @@ export {
   FieldErrors,
   InvalidCredentialsError,
   NoActiveAccountError,
+  StreamTicketRejectedError,
   TokenBlacklistedOnVerifyError,
   TokenProblem,
   TokenRejectedError,
@@ -13,6 +14,11 @@ export {
   UserNotFoundError,
 } from './auth.errors';
 export { AttemptAdmission, CredentialAttempt, CredentialThrottleService } from './throttle/credential-throttle.service';
+export {
+  type IssuedStreamTicket,
+  STREAM_TICKET_TTL_MS,
+  StreamTicketsService,
+} from './stream-tickets/stream-tickets.service';
 export { AttemptSubject, ThrottledAction } from './throttle/throttle-plans';
 export { TokenCodec } from './tokens/token-codec';
 export { Credentials, TokenPair, TokensService } from './tokens/tokens.service';

@@ -202,6 +202,41 @@ export interface WhatsAppNumber {
   lastError: string | null;
 }
 
+/** `GET /api/whatsapp/numbers/`: the caller's numbers (every number for an admin), newest first. */
+export interface WhatsAppNumberPage {
+  numbers: WhatsAppNumber[];
+  nextCursor: string | null;
+}
+
+/** `POST …/events/ticket/`: opens the stream once (`?ticket=`), within `expires_in` seconds. */
+export interface StreamTicket {
+  ticket: string;
+  expires_in: number;
+}
+
+/** What every worker event carries (CONTRACT §6, seed 004). */
+interface WorkerEventBase {
+  numberId: number;
+  sessionId: string;
+  workerId: string;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
+}
+
+/** The worker events of `GET /api/whatsapp/numbers/:id/events/`, with the seed's bodies. */
+export type WhatsAppWorkerEvent =
+  | (WorkerEventBase & { action: 'qr_generated'; qrCode: string })
+  | (WorkerEventBase & { action: 'qr_regenerating'; attempt: number; maxAttempts: number; message: string })
+  | (WorkerEventBase & { action: 'connected'; message?: string })
+  | (WorkerEventBase & { action: 'error'; error: string });
+
+/** An event of a number's stream: its current state first (`status`), then each worker event. */
+export type WhatsAppNumberEvent =
+  | { type: 'status'; data: WhatsAppNumber }
+  | {
+      [A in WhatsAppWorkerEvent['action']]: { type: A; data: Extract<WhatsAppWorkerEvent, { action: A }> };
+    }[WhatsAppWorkerEvent['action']];
+
 // ── §8 Operations ─────────────────────────────────────────────────────────────────────────────
 
 /** `GET /api/health` (@nestjs/terminus). */

@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosStatic } from 'axios';
 import { installAuthInterceptor, type AuthFailureHandler } from './auth.interceptor';
+import { followStream, type FollowOptions } from './event-stream';
 import type {
   EmptyResponse,
   ExchangeToken,
@@ -15,6 +16,7 @@ import type {
   RegisterRequest,
   RegisteredUser,
   RevokeAllResponse,
+  StreamTicket,
   TokenObtainRequest,
   TokenPair,
   VintedAuthState,
@@ -22,6 +24,8 @@ import type {
   VintedSchedulerCommand,
   VintedSchedulerState,
   WhatsAppNumber,
+  WhatsAppNumberEvent,
+  WhatsAppNumberPage,
 } from './contract.types';
 import type { TokenStore } from './token-store';
 
@@ -40,6 +44,9 @@ export interface HourglassClientOptions {
 
 const PUBLIC: AxiosRequestConfig = { hourglass: { skipAuth: true } };
 
+/** The event types of a number's stream. */
+const NUMBER_EVENT_TYPES = ['status', 'qr_generated', 'qr_regenerating', 'connected', 'error'] as const;
+
 /** Creates the typed Hourglass client: an axios instance with the auth interceptor, and one method per endpoint. */
 export function createHourglassClient(options: HourglassClientOptions) {
   const { tokenStore } = options;
@@ -53,6 +60,8 @@ export function createHourglassClient(options: HourglassClientOptions) {
   const page = (query: PageQuery = {}): AxiosRequestConfig => ({
     params: { limit: query.limit, cursor: query.cursor ?? undefined },
   });
+  // Streams are opened outside axios (EventSource, fetch): they need the whole URL.
+  const streamBase = options.baseURL.replace(/\/+$/, '');
   const numberPath = (id: number | string, suffix = ''): string =>
     `/api/whatsapp/numbers/${encodeURIComponent(String(id))}/${suffix}`;
 
@@ -149,6 +158,32 @@ export function createHourglassClient(options: HourglassClientOptions) {
     },
     /** `GET /api/whatsapp/numbers/:id/`. */
     getNumber: (id: number | string): Promise<WhatsAppNumber> => get<WhatsAppNumber>(numberPath(id)),
+    /** `GET /api/whatsapp/numbers/`: your numbers (every number for an admin), newest first, paginated. */
+    listNumbers: (query?: PageQuery): Promise<WhatsAppNumberPage> =>
+      get<WhatsAppNumberPage>('/api/whatsapp/numbers/', page(query)),
+    /** `POST /api/whatsapp/numbers/:id/events/ticket/`: a ticket that opens the number's event stream once, within 60 s. */
+    numberEventsTicket: (id: number | string): Promise<StreamTicket> =>
+      post<StreamTicket>(numberPath(id, 'events/ticket/')),
+    /**
+     * Follows `GET /api/whatsapp/numbers/:id/events/` until `signal` aborts: `onEvent` gets the
+     * current `status`, then every worker event. Works in a browser (an `EventSource` opened with
+     * a stream ticket, as it cannot send the `Authorization` header) and in Node (read with
+     * `fetch`). When the stream ends or drops, it reconnects with a new ticket, and `status`
+     * comes first again. Rejects if the number is not yours (404) or you are logged out.
+     */
+    followNumberEvents: (id: number | string, follow: FollowOptions<WhatsAppNumberEvent>): Promise<void> =>
+      followStream<WhatsAppNumberEvent>(
+        {
+          ticket: () => post<StreamTicket>(numberPath(id, 'events/ticket/')),
+          url: `${streamBase}${numberPath(id, 'events/')}`,
+          types: NUMBER_EVENT_TYPES,
+          parse: ({ type, data }) =>
+            (NUMBER_EVENT_TYPES as readonly string[]).includes(type)
+              ? ({ type, data: JSON.parse(data) as unknown } as WhatsAppNumberEvent)
+              : undefined,
+        },
+        follow,
+      ),
 
     // ── Operations (CONTRACT §8) ──
     /** `GET /api/health` (liveness). */

@@ -11,6 +11,14 @@ export {
 } from './auth.interceptor';
 export { HourglassApiError } from './api.errors';
 export {
+  followStream,
+  type EventSourceConstructor,
+  type EventSourceLike,
+  type FollowOptions,
+  type StreamSource,
+} from './event-stream';
+export { SseParser, type ServerSentEvent } from './sse-parser';
+export {
   MemoryTokenStore,
   StorageTokenStore,
   type MaybePromise,

@@ -290,6 +290,17 @@ export class AppConfig {
   @Matches(/^[\x21-\x7e]+$/, { message: 'has characters a bearer token cannot carry' })
   METRICS_TOKEN?: string;
 
+  @Env({
+    description:
+      'How long a Server-Sent Events stream may stay silent before it sends a `: keep-alive` comment, so that proxies do not cut it as idle.',
+    expected: 'a duration such as 500ms, 15s or 1m',
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(100, { message: 'is shorter than 100ms' })
+  SSE_KEEPALIVE_INTERVAL = 15_000;
+
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose()
   @AsDuration()

@@ -1,3 +1,4 @@
 export { AppConfig } from './app-config';
 export { ConfigModule } from './config.module';
 export { loadConfig, loadConfigOrExit } from './load-config';
+export { whatsappDriverLine } from './whatsapp-driver-line';

@@ -3,7 +3,6 @@ export { LedgerCronModule } from './ledger-cron.module';
 export { LedgerDriftError, MAX_POINTS } from './ledger.errors';
 export { LedgerModule } from './ledger.module';
 export { type SweepReport } from './ledger.types';
-export { MAX_PAGE_SIZE } from './pagination';
 export { EXPIRY_SWEEP_JOB } from './sweep/expiry-sweep.cron';
 export { DEFAULT_SWEEP_BATCH_SIZE, ExpirySweeper } from './sweep/expiry-sweeper.service';
 export { ExchangeTokensService } from './tokens/exchange-tokens.service';

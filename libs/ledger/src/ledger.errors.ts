@@ -63,12 +63,6 @@ export class IdempotencyKeyReusedError extends AppError {
   }
 }
 
-export class InvalidCursorError extends AppError {
-  constructor() {
-    super('invalid_cursor', 'The cursor is not one this endpoint returned.', 400);
-  }
-}
-
 /** `ledger verify` found accounts whose balances disagree with the journal or the live tokens. */
 export class LedgerDriftError extends AppError {
   constructor(problems: number) {

@@ -19,11 +19,6 @@ export interface LedgerPage {
   nextCursor: string | null;
 }
 
-export interface PageRequest {
-  limit?: number;
-  cursor?: string;
-}
-
 /** The answer to a token creation; replayed as is for a retry with the same Idempotency-Key. */
 export interface CreatedExchangeToken {
   token: string;

@@ -4,7 +4,12 @@ export { WhatsappNodeModule } from './node/whatsapp-node.module';
 export { workerQueues } from './node/worker-queues';
 export { NUMBER_STATUSES } from './numbers/whatsapp-number.entity';
 export { WhatsappNumbersModule } from './numbers/whatsapp-numbers.module';
-export { WhatsappNumbersService } from './numbers/whatsapp-numbers.service';
+export {
+  type WhatsappNumberPage,
+  type WhatsappNumberView,
+  WhatsappNumbersService,
+} from './numbers/whatsapp-numbers.service';
+export { type WorkerDriverReport, WorkerRegistry } from './numbers/worker-registry.service';
 export { WhatsappCronModule } from './whatsapp-cron.module';
 export { SessionManager } from './session/session-manager.service';
 export { QrRenderPool } from './session/qr-render-pool';

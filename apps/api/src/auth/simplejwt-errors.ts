@@ -2,6 +2,7 @@ import {
   AuthError,
   InvalidCredentialsError,
   NoActiveAccountError,
+  StreamTicketRejectedError,
   TokenBlacklistedOnVerifyError,
   TokenProblem,
   TokenRejectedError,
@@ -32,7 +33,8 @@ export function simplejwtAnswer(error: AuthError): ExactHttpError {
     error instanceof InvalidCredentialsError ||
     error instanceof NoActiveAccountError ||
     error instanceof UserInactiveError ||
-    error instanceof UserNotFoundError
+    error instanceof UserNotFoundError ||
+    error instanceof StreamTicketRejectedError
   ) {
     return new ExactHttpError(401, { detail: error.message, code: error.code }, CHALLENGE);
   }

@@ -43,6 +43,7 @@ export async function runApiPrimary(config: AppConfig, warnings: string[], start
     throw error;
   }
   const lines = readyLines(config, { port, startedAt, processes: size });
+  log.info({ context: 'WhatsApp' }, lines.whatsapp);
   log.info({ context: 'Bootstrap' }, lines.log);
   process.stdout.write(lines.stdout);
 }

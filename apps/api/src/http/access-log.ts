@@ -1,5 +1,6 @@
 import { RootLogger } from '@app/common';
 import { Request } from 'express';
+import { loggableUrl } from './loggable-url';
 import { RequestEndHook } from './request-end';
 
 type AccessLevel = 'error' | 'warn' | 'debug';
@@ -30,7 +31,7 @@ function levelOf(status: number): AccessLevel {
 }
 
 /**
- * One compact JSON line per request when it ends: `reqId`, method, URL, status, duration in ms
+ * One compact JSON line per request when it ends: `reqId`, method, URL (stream tickets hidden), status, duration in ms
  * and client IP. Successful requests log at `debug`, so the default `LOG_LEVEL=info` writes
  * nothing for them; the level is checked before anything is built.
  */
@@ -44,7 +45,7 @@ export function accessLog(logger: RootLogger): RequestEndHook {
       {
         reqId: requestId(request),
         method: request.method,
-        url: request.originalUrl,
+        url: loggableUrl(request.originalUrl),
         status: response.statusCode,
         ms: Math.round(ms * 10) / 10,
         ip: request.ip,

@@ -16,6 +16,7 @@ import { simplejwtAnswer } from '../auth/simplejwt-errors';
 import { requestId } from './access-log';
 import { ErrorBody, codeForStatus } from './error-body';
 import { ExactHttpError } from './exact-http-error';
+import { loggableUrl } from './loggable-url';
 import { RouteTable } from './route-table';
 
 /**
@@ -44,14 +45,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const reqId = requestId(request);
     if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
       this.logger.warn(
-        { reqId, method: request.method, url: request.originalUrl },
+        { reqId, method: request.method, url: loggableUrl(request.originalUrl) },
         `${request.method} ${request.path} answered 503: ${exception instanceof Error ? exception.message : String(exception)}`,
       );
     } else if (status >= 500) {
       const errorId = randomUUID();
       body = { ...answer, errorId };
       this.logger.error(
-        { err: exception, errorId, reqId, method: request.method, url: request.originalUrl },
+        { err: exception, errorId, reqId, method: request.method, url: loggableUrl(request.originalUrl) },
         `Unhandled error ${errorId} on ${request.method} ${request.path}`,
       );
     }

@@ -1,6 +1,7 @@
-import { AuthenticatedUser } from '@app/auth';
+import { AuthenticatedUser, StreamTicketsService } from '@app/auth';
+import { AppConfig } from '@app/config';
 import { WhatsappNumbersService } from '@app/whatsapp';
-import { Body, Controller, Get, HttpCode, MessageEvent, Post, Sse } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, MessageEvent, Post, Query, Sse } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -14,11 +15,30 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Observable, concat, map, of } from 'rxjs';
-import { AcceptedDto, CreateWhatsappNumberDto, ERROR_EXAMPLES, WhatsappNumberDto } from './dto/whatsapp-number.dto';
-import { Authenticated, CurrentUser, Roles } from '../auth/guard';
-import { IdParam } from '../http/id-param';
+import {
+  AcceptedDto,
+  CreateWhatsappNumberDto,
+  ERROR_EXAMPLES,
+  WhatsappNumberDto,
+  WhatsappNumberPageDto,
+} from './dto/whatsapp-number.dto';
+import { AcceptsStreamTicket, Authenticated, CurrentUser, Roles, StreamOfRequest } from '../auth/guard';
+import { withKeepAlive } from '../http/event-stream';
+import { IdParam, parseIntegerId } from '../http/id-param';
+import { StreamTicketDto } from '../http/stream-ticket.dto';
+import { PageQueryDto } from '../ledger/dto/points.dto';
+import { INVALID_CURSOR_EXAMPLE } from '../ledger/ledger-examples';
 
 const ACCEPTED = { status: 'accepted' } as const;
+
+/** The stream one number's events travel on: what its tickets are issued for. */
+const numberEventsStream = (id: number): string => `whatsapp.numbers.${id}.events`;
+
+/** The stream a request for `:id/events` opens, if its id can name a number. */
+const requestedNumberEvents: StreamOfRequest = (params) => {
+  const id = parseIntegerId(params.id);
+  return id === undefined ? undefined : numberEventsStream(id);
+};
 
 /**
  * WhatsApp number validation (CONTRACT §6). A number belongs to the user who registered it: they
@@ -28,7 +48,22 @@ const ACCEPTED = { status: 'accepted' } as const;
 @ApiTags('whatsapp')
 @Controller('api/whatsapp/numbers')
 export class WhatsappController {
-  constructor(private readonly numbers: WhatsappNumbersService) {}
+  constructor(
+    private readonly numbers: WhatsappNumbersService,
+    private readonly tickets: StreamTicketsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Your numbers (every number for an admin), newest first, paginated with `limit` and `nextCursor`.',
+  })
+  @ApiOkResponse({ type: WhatsappNumberPageDto })
+  @ApiBadRequestResponse({ schema: { example: INVALID_CURSOR_EXAMPLE } })
+  list(@CurrentUser() user: AuthenticatedUser, @Query() query: PageQueryDto) {
+    return this.numbers.list(user, query);
+  }
 
   @Post()
   @Authenticated()
@@ -108,28 +143,51 @@ export class WhatsappController {
     return ACCEPTED;
   }
 
+  @Post(':id/events/ticket')
+  @Authenticated()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: "A stream ticket: opens this number's event stream once, within 60 s, without an `Authorization` header.",
+    description:
+      "For a browser's `EventSource`, which cannot send headers: `new EventSource('/api/whatsapp/numbers/6/events/?ticket=' + ticket)`. Same access rule as the stream. A ticket opens one stream once (any presentation spends it), expires on the database clock, and dies with a revoke-all or a password change; get a new one for every (re)connection.",
+  })
+  @ApiCreatedResponse({ type: StreamTicketDto })
+  @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
+  async eventsTicket(@CurrentUser() user: AuthenticatedUser, @IdParam() id: number): Promise<StreamTicketDto> {
+    await this.numbers.get(user, id); // the stream's own access rule: others get 404
+    const { ticket, expiresInSeconds } = await this.tickets.issue(user, numberEventsStream(id));
+    return { ticket, expires_in: expiresInSeconds };
+  }
+
   @Sse(':id/events')
   @Authenticated()
+  @AcceptsStreamTicket(requestedNumberEvents)
   @ApiOperation({
     summary:
       'Server-Sent Events: a `status` event with the current state, then every worker event of the number (`qr_generated`, `qr_regenerating`, `connected`, `error`) with its seed body.',
     description:
-      'Every API process and replica streams every event, whichever consumed it from `whatsapp.worker.events` (PostgreSQL LISTEN/NOTIFY), in order and once. If events may have been missed (the API lost its LISTEN connection), the stream ends: reconnect (EventSource does) to get the current `status` again.',
+      'Authenticated by the `Authorization` header, or by `?ticket=` from `POST …/events/ticket/` (for `EventSource`; 401 `ticket_not_valid` when it is unknown, used or expired). A `: keep-alive` comment comes after every `SSE_KEEPALIVE_INTERVAL` (15 s) without an event. Every API process and replica streams every event, whichever consumed it from `whatsapp.worker.events` (PostgreSQL LISTEN/NOTIFY), in order and once. If events may have been missed (the API lost its LISTEN connection), the stream ends: reconnect to get the current `status` again (with a new ticket: an EventSource that reconnects by itself presents its spent one).',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
     description: 'An event stream.',
     content: {
-      'text/event-stream': { example: 'event: qr_generated\ndata: {"action":"qr_generated","numberId":6,…}\n\n' },
+      'text/event-stream': {
+        schema: { type: 'string', description: 'W3C event stream: `event:`, `id:`, `data:` lines, and comments.' },
+        example: 'event: qr_generated\nid: 2\ndata: {"action":"qr_generated","numberId":6,…}\n\n: keep-alive\n\n',
+      },
     },
   })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   async events(@CurrentUser() user: AuthenticatedUser, @IdParam() id: number): Promise<Observable<MessageEvent>> {
     const current = await this.numbers.get(user, id);
     const events = await this.numbers.events(user, id);
-    return concat(
-      of<MessageEvent>({ type: 'status', data: current }),
-      events.pipe(map((event): MessageEvent => ({ type: event.action, data: event }))),
+    return withKeepAlive(
+      concat(
+        of<MessageEvent>({ type: 'status', data: current }),
+        events.pipe(map((event): MessageEvent => ({ type: event.action, data: event }))),
+      ),
+      this.config.SSE_KEEPALIVE_INTERVAL,
     );
   }
 }

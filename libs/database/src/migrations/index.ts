@@ -7,6 +7,7 @@ import { AddVintedSessionLastErrorKind1764200000000 } from './1764200000000-AddV
 import { CreateThrottleCounters1764350000000 } from './1764350000000-CreateThrottleCounters';
 import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateWhatsappNumberEvents';
 import { CountCredentialFailures1764380000000 } from './1764380000000-CountCredentialFailures';
+import { CreateStreamTickets1764400000000 } from './1764400000000-CreateStreamTickets';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   CreateThrottleCounters1764350000000,
   CreateWhatsappNumberEvents1764360000000,
   CountCredentialFailures1764380000000,
+  CreateStreamTickets1764400000000,
 ];

@@ -1,8 +1,8 @@
+import { PageRequest, cursorInteger, decodeCursor, encodeCursor, pageSize } from '@app/common';
 import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { InvalidPointsError, MAX_POINTS, UnknownUserError } from '../ledger.errors';
-import { Balances, LedgerPage, PageRequest } from '../ledger.types';
-import { cursorInteger, decodeCursor, encodeCursor, pageSize } from '../pagination';
+import { Balances, LedgerPage } from '../ledger.types';
 import { PointAccountsRepository } from './point-accounts.repository';
 
 /** Rejects anything but a positive integer up to MAX_POINTS (the CLI reaches services without DTOs). */

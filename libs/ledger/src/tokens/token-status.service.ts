@@ -1,7 +1,6 @@
+import { InvalidCursorError, PageRequest, cursorInteger, decodeCursor, encodeCursor, pageSize } from '@app/common';
 import { Injectable } from '@nestjs/common';
-import { InvalidCursorError } from '../ledger.errors';
-import { PageRequest, TokenStatusPage } from '../ledger.types';
-import { cursorInteger, decodeCursor, encodeCursor, pageSize } from '../pagination';
+import { TokenStatusPage } from '../ledger.types';
 import { ExchangeTokensRepository } from './exchange-tokens.repository';
 
 /** Where a status page starts: inside the active group, or inside the used group (no `seq`: its start). */

@@ -1,16 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { HeartbeatEvent, WorkerEvent } from '../whatsapp-messages';
+import { LessThan, Repository } from 'typeorm';
+import { WorkerEvent } from '../whatsapp-messages';
 import { WhatsappNumberEntity } from './whatsapp-number.entity';
 
-/** The only place with SQL on `whatsapp_numbers`, `whatsapp_number_events` and `whatsapp_workers`. */
+/** The only place with SQL on `whatsapp_numbers` and `whatsapp_number_events`. */
 @Injectable()
 export class WhatsappNumbersRepository {
   constructor(@InjectRepository(WhatsappNumberEntity) private readonly numbers: Repository<WhatsappNumberEntity>) {}
 
   findById(id: number): Promise<WhatsappNumberEntity | null> {
     return this.numbers.findOneBy({ id });
+  }
+
+  /** Up to `limit` numbers of `ownerId` (of everyone when undefined) with an id below `beforeId`, newest first. */
+  page(ownerId: number | undefined, limit: number, beforeId: number | undefined): Promise<WhatsappNumberEntity[]> {
+    return this.numbers.find({
+      where: {
+        ...(ownerId === undefined ? {} : { userId: ownerId }),
+        ...(beforeId === undefined ? {} : { id: LessThan(beforeId) }),
+      },
+      order: { id: 'DESC' },
+      take: limit,
+    });
   }
 
   /** Inserts the number; `undefined` when the phone number is taken (also under a concurrent insert). */
@@ -91,23 +103,6 @@ export class WhatsappNumbersRepository {
       [ageMs],
     );
     return rows[0].purged;
-  }
-
-  async recordHeartbeat(heartbeat: HeartbeatEvent): Promise<void> {
-    await this.numbers.query(
-      `INSERT INTO whatsapp_workers (worker_id, driver, sessions, last_seen_at) VALUES ($1, $2, $3, now())
-       ON CONFLICT (worker_id) DO UPDATE SET driver = EXCLUDED.driver, sessions = EXCLUDED.sessions, last_seen_at = now()`,
-      [heartbeat.workerId, heartbeat.driver, heartbeat.sessions],
-    );
-  }
-
-  /** True when `workerId` sent a heartbeat within the last `staleAfterMs` (database time). */
-  async isWorkerAlive(workerId: string, staleAfterMs: number): Promise<boolean> {
-    const rows = await this.numbers.query<{ alive: boolean }[]>(
-      `SELECT last_seen_at > now() - make_interval(secs => $2::double precision / 1000) AS alive FROM whatsapp_workers WHERE worker_id = $1`,
-      [workerId, staleAfterMs],
-    );
-    return rows[0]?.alive === true;
   }
 }
 

@@ -1,5 +1,13 @@
 import { AuthenticatedUser } from '@app/auth';
-import { isIntegerId } from '@app/common';
+import {
+  InvalidCursorError,
+  PageRequest,
+  cursorInteger,
+  decodeCursor,
+  encodeCursor,
+  isIntegerId,
+  pageSize,
+} from '@app/common';
 import { AppConfig } from '@app/config';
 import { MessageBus, WORKER_COMMANDS_QUEUE, workerCommandQueue } from '@app/messaging';
 import { Injectable, Logger } from '@nestjs/common';
@@ -12,13 +20,11 @@ import {
   ValidationNotRequestedError,
   WhatsappNumberNotFoundError,
 } from '../whatsapp.errors';
-import { E164, HeartbeatEvent, WorkerEvent } from '../whatsapp-messages';
+import { E164, WorkerEvent } from '../whatsapp-messages';
 import { WHATSAPP_EVENTS_CHANNEL, WhatsappLiveEventsService } from './whatsapp-live-events.service';
 import { WhatsappNumberEntity } from './whatsapp-number.entity';
 import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
-
-/** A worker silent for this many heartbeat intervals is taken for gone. */
-const STALE_HEARTBEATS = 3;
+import { WorkerRegistry } from './worker-registry.service';
 
 /** A number to register: `phoneNumber` in E.164 form (`+`, country code, number). */
 export interface NewWhatsappNumber {
@@ -37,6 +43,12 @@ export interface WhatsappNumberView {
   lastError: string | null;
 }
 
+/** What `GET /api/whatsapp/numbers/` answers: a page, newest first; `nextCursor` is null on the last one. */
+export interface WhatsappNumberPage {
+  numbers: WhatsappNumberView[];
+  nextCursor: string | null;
+}
+
 /**
  * The API side of number validation: the registry of numbers, the commands sent to the workers
  * (to the owner's queue while its heartbeat is fresh, else to the shared queue so another worker
@@ -50,6 +62,7 @@ export class WhatsappNumbersService {
   constructor(
     private readonly numbers: WhatsappNumbersRepository,
     private readonly live: WhatsappLiveEventsService,
+    private readonly workers: WorkerRegistry,
     private readonly bus: MessageBus,
     private readonly config: AppConfig,
   ) {}
@@ -72,6 +85,19 @@ export class WhatsappNumbersService {
   /** The number, if `user` owns it or is an admin (others get the same 404 as for a missing id). */
   async get(user: AuthenticatedUser, id: number): Promise<WhatsappNumberView> {
     return view(await this.visible(user, id));
+  }
+
+  /** The numbers `user` may see (their own; every number for an admin), newest first, a page at a time. */
+  async list(user: AuthenticatedUser, page: PageRequest = {}): Promise<WhatsappNumberPage> {
+    const limit = pageSize(page.limit);
+    const beforeId = page.cursor === undefined ? undefined : cursorInteger(decodeCursor(page.cursor).before);
+    if (beforeId !== undefined && !isIntegerId(beforeId)) {
+      throw new InvalidCursorError(); // ids are int4: a larger one was never handed out
+    }
+    const rows = await this.numbers.page(user.role === 'admin' ? undefined : user.id, limit + 1, beforeId);
+    const numbers = rows.slice(0, limit).map(view);
+    const nextCursor = rows.length > limit ? encodeCursor({ before: numbers[numbers.length - 1].id }) : null;
+    return { numbers, nextCursor };
   }
 
   /** Starts (or restarts) the validation: `validate_number` to the owner, or to any worker. */
@@ -147,17 +173,10 @@ export class WhatsappNumbersService {
     return this.numbers.purgeEvents(ageMs);
   }
 
-  recordHeartbeat(heartbeat: HeartbeatEvent): Promise<void> {
-    return this.numbers.recordHeartbeat(heartbeat);
-  }
-
   /** The owner's own queue while its heartbeat is fresh; else the shared queue (any worker takes over). */
   private async route(number: WhatsappNumberEntity): Promise<{ queue: string; workerId?: string }> {
     const owner = number.workerId;
-    if (
-      owner !== null &&
-      (await this.numbers.isWorkerAlive(owner, STALE_HEARTBEATS * this.config.WHATSAPP_HEARTBEAT_INTERVAL))
-    ) {
+    if (owner !== null && (await this.workers.isAlive(owner))) {
       return { queue: workerCommandQueue(owner), workerId: owner };
     }
     if (owner !== null) {

@@ -2,3 +2,4 @@
 export { ACCESS_POLICY, Authenticated, Public, Roles } from './access-policy.decorators';
 export { CurrentUser } from './current-user.decorator';
 export { bearerToken } from './bearer-token';
+export { AcceptsStreamTicket, type StreamOfRequest } from './stream-ticket';

@@ -1,3 +1,4 @@
+import { StreamTicketsService } from '@app/auth';
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Public } from './access-policy.decorators';
@@ -20,8 +21,12 @@ const context = (type: string, handler: () => void): ExecutionContext =>
   }) as unknown as ExecutionContext;
 
 describe(JwtAuthGuard.name, () => {
-  // No strategy at all: these cases must be decided before any authentication.
-  const guard = new JwtAuthGuard(new Reflector(), undefined as unknown as JwtStrategy);
+  // No strategy and no tickets at all: these cases must be decided before any authentication.
+  const guard = new JwtAuthGuard(
+    new Reflector(),
+    undefined as unknown as JwtStrategy,
+    undefined as unknown as StreamTicketsService,
+  );
 
   it('lets a public route through without authenticating', async () => {
     await expect(guard.canActivate(context('http', openHandler))).resolves.toBe(true);

@@ -1,4 +1,5 @@
-import { MAX_PAGE_SIZE, MAX_POINTS } from '@app/ledger';
+import { MAX_PAGE_SIZE } from '@app/common';
+import { MAX_POINTS } from '@app/ledger';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';

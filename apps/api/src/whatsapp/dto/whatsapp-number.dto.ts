@@ -54,6 +54,17 @@ export class WhatsappNumberDto {
   @ApiProperty({ type: String, nullable: true, example: null }) lastError!: string | null;
 }
 
+export class WhatsappNumberPageDto {
+  @ApiProperty({ type: [WhatsappNumberDto], description: 'Newest first.' }) numbers!: WhatsappNumberDto[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Pass it as `cursor` for the next page; null on the last page.',
+  })
+  nextCursor!: string | null;
+}
+
 export class AcceptedDto {
   @ApiProperty({ example: 'accepted' }) status!: string;
 }
