@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { Expose } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, MaxLength, Min, MinLength } from 'class-validator';
 import { Env } from './env-meta';
-import { AsBoolean, AsDuration, AsInteger, IsCronExpression, IsUrlWithScheme } from './env-parsers';
+import { AsBoolean, AsDuration, IntegerSetting, IsCronExpression, IsUrlWithScheme } from './env-parsers';
 
 const DURATION = 'a duration such as 90s, 15m, 2h or 7d';
 const BOOLEAN = 'true or false';
@@ -26,10 +26,7 @@ export class AppConfig {
     expected: 'an integer from 0 to 65535, e.g. 3000',
   })
   @Expose()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(0, { message: 'is below 0' })
-  @Max(65535, { message: 'is above 65535' })
+  @IntegerSetting(0, 65535)
   PORT = 3000;
 
   @Env({
@@ -55,10 +52,7 @@ export class AppConfig {
     expected: 'an integer from 2 to 200',
   })
   @Expose()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(2, { message: 'is below 2' })
-  @Max(200, { message: 'is above 200' })
+  @IntegerSetting(2, 200)
   DATABASE_POOL_SIZE = 10;
 
   @Env({
@@ -68,10 +62,7 @@ export class AppConfig {
   })
   @Expose()
   @IsOptional()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(1, { message: 'is below 1' })
-  @Max(64, { message: 'is above 64' })
+  @IntegerSetting(1, 64)
   API_WORKERS?: number;
 
   @Env({
@@ -98,10 +89,7 @@ export class AppConfig {
     expected: 'an integer from 1 to 1000',
   })
   @Expose()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(1, { message: 'is below 1' })
-  @Max(1000, { message: 'is above 1000' })
+  @IntegerSetting(1, 1000)
   AMQP_PREFETCH = 10;
 
   @Env({
@@ -220,10 +208,7 @@ export class AppConfig {
     expected: 'an integer from 1 to 1000000',
   })
   @Expose()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(1, { message: 'is below 1' })
-  @Max(1_000_000, { message: 'is above 1000000' })
+  @IntegerSetting(1, 1_000_000)
   AUTH_THROTTLE_LIMIT = 10;
 
   @Env({
@@ -233,10 +218,7 @@ export class AppConfig {
   })
   @Expose()
   @IsOptional()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(1, { message: 'is below 1' })
-  @Max(5_000_000, { message: 'is above 5000000' })
+  @IntegerSetting(1, 5_000_000)
   AUTH_THROTTLE_USERNAME_LIMIT?: number;
 
   @Env({
@@ -246,10 +228,7 @@ export class AppConfig {
   })
   @Expose()
   @IsOptional()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(1, { message: 'is below 1' })
-  @Max(5_000_000, { message: 'is above 5000000' })
+  @IntegerSetting(1, 5_000_000)
   AUTH_THROTTLE_IP_LIMIT?: number;
 
   @Env({
@@ -327,10 +306,7 @@ export class AppConfig {
     expected: 'an integer from 1 to 1440',
   })
   @Expose()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(1, { message: 'is below 1' })
-  @Max(1440, { message: 'is above 1440' })
+  @IntegerSetting(1, 1440)
   VINTED_TOKEN_REFRESH_INTERVAL_MINUTES = 30;
 
   @Env({
@@ -394,10 +370,7 @@ export class AppConfig {
 
   @Env({ description: 'Automatic QR regenerations before giving up.', expected: 'an integer from 0 to 20' })
   @Expose()
-  @AsInteger()
-  @IsInt({ message: 'is not an integer' })
-  @Min(0, { message: 'is below 0' })
-  @Max(20, { message: 'is above 20' })
+  @IntegerSetting(0, 20)
   WHATSAPP_MAX_QR_RETRIES = 3;
 
   @Env({

@@ -1,6 +1,6 @@
 import { parseDuration } from '@app/common';
 import { Transform } from 'class-transformer';
-import { ValidationOptions, registerDecorator } from 'class-validator';
+import { IsInt, Max, Min, ValidationOptions, registerDecorator } from 'class-validator';
 import { validateCronExpression } from 'cron';
 
 // Parsers turn the raw string into the field's type; a malformed value becomes NaN (numbers)
@@ -10,6 +10,17 @@ export const AsInteger = () =>
   Transform(({ value }: { value: unknown }) =>
     typeof value === 'string' ? (/^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN) : value,
   );
+
+/** An integer setting from `min` to `max`, each refusal in the one wording of the configuration errors. */
+export function IntegerSetting(min: number, max: number): PropertyDecorator {
+  const decorators = [
+    AsInteger(),
+    IsInt({ message: 'is not an integer' }),
+    Min(min, { message: `is below ${min}` }),
+    Max(max, { message: `is above ${max}` }),
+  ];
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
+}
 
 export const AsBoolean = () =>
   Transform(({ value }: { value: unknown }) => {
