@@ -16,6 +16,7 @@ import {
 import { Observable, concat, map, of } from 'rxjs';
 import { AcceptedDto, CreateWhatsappNumberDto, ERROR_EXAMPLES, WhatsappNumberDto } from './dto/whatsapp-number.dto';
 import { Authenticated, CurrentUser, Roles } from '../auth/guard';
+import { errorExamplesResponse, errorResponse } from '../http/error-responses';
 import { IdParam } from '../http/id-param';
 
 const ACCEPTED = { status: 'accepted' } as const;
@@ -35,15 +36,15 @@ export class WhatsappController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a phone number to validate.' })
   @ApiCreatedResponse({ type: WhatsappNumberDto })
-  @ApiBadRequestResponse({
-    description: '`phoneNumber` is missing or not E.164 (any other field is refused with `invalid`).',
-    schema: {
-      example: { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' },
-    },
-  })
-  @ApiConflictResponse({
-    schema: { example: { detail: 'This phone number is already registered.', code: 'phone_number_taken' } },
-  })
+  @ApiBadRequestResponse(
+    errorResponse(
+      { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' },
+      { description: '`phoneNumber` is missing or not E.164 (any other field is refused with `invalid`).' },
+    ),
+  )
+  @ApiConflictResponse(
+    errorResponse({ detail: 'This phone number is already registered.', code: 'phone_number_taken' }),
+  )
   register(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateWhatsappNumberDto) {
     return this.numbers.register(user.id, body);
   }
@@ -79,7 +80,7 @@ export class WhatsappController {
   })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  @ApiConflictResponse({ schema: { example: ERROR_EXAMPLES.notValidated } })
+  @ApiConflictResponse(errorResponse(ERROR_EXAMPLES.notValidated))
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
   async regenerateQr(@IdParam() id: number) {
     await this.numbers.regenerateQr(id);
@@ -92,16 +93,12 @@ export class WhatsappController {
   @ApiOperation({ summary: 'Simulator driver only: a simulated phone scans the QR on display.' })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  @ApiConflictResponse({
-    content: {
-      'application/json': {
-        examples: {
-          simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly },
-          notValidated: { value: ERROR_EXAMPLES.notValidated },
-        },
-      },
-    },
-  })
+  @ApiConflictResponse(
+    errorExamplesResponse({
+      simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly },
+      notValidated: { value: ERROR_EXAMPLES.notValidated },
+    }),
+  )
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
   async simulateScan(@IdParam() id: number) {
     await this.numbers.simulateScan(id);
@@ -120,7 +117,10 @@ export class WhatsappController {
   @ApiOkResponse({
     description: 'An event stream.',
     content: {
-      'text/event-stream': { example: 'event: qr_generated\ndata: {"action":"qr_generated","numberId":6,…}\n\n' },
+      'text/event-stream': {
+        schema: { type: 'string' },
+        example: 'event: qr_generated\ndata: {"action":"qr_generated","numberId":6,…}\n\n',
+      },
     },
   })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
