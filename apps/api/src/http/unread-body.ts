@@ -4,7 +4,7 @@ import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { NextFunction, Request, Response } from 'express';
 import { UnsupportedMediaTypeError } from './body-errors';
 
-/** What the body parsers read (`useBodyParsers`); any other media type is left unread. */
+/** What the body parsers read (`useBodyParsers`); a body of any other media type is left unread. */
 export const BODY_MEDIA_TYPES = ['application/json', 'application/x-www-form-urlencoded'] as const;
 
 /** Requests with a non-empty body that no parser read, and its `Content-Type` (`undefined`: none). */
@@ -22,7 +22,8 @@ function declaresNonEmptyBody(request: Request): boolean {
  * body and answering "field required". Endpoints without a body never look at it.
  */
 export function noteUnreadBody(request: Request, _response: Response, next: NextFunction): void {
-  if (declaresNonEmptyBody(request) && request.is([...BODY_MEDIA_TYPES]) === false) {
+  // The parsers set `body` for every body they read (or fail the request); another one stays undefined.
+  if (request.body === undefined && declaresNonEmptyBody(request)) {
     unreadBodies.set(request, { mediaType: request.headers['content-type'] });
   }
   next();
