@@ -15,6 +15,7 @@ import { refuseNullCharactersInUrl } from './http/null-characters';
 import { onRequestEnd } from './http/request-end';
 import { RouteTable } from './http/route-table';
 import { securityHeaders } from './http/security-headers';
+import { UnreadBodyGuard } from './http/unread-body';
 import { apiValidationPipe } from './http/validation-pipe';
 import { httpMetrics } from './metrics/http-metrics';
 import { setupSwagger } from './swagger';
@@ -46,6 +47,8 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   const routes: { table?: RouteTable } = {};
   app.useGlobalFilters(new AllExceptionsFilter(() => routes.table));
   app.useGlobalPipes(apiValidationPipe());
+  // After the APP_GUARDs (authentication first): see UnreadBodyGuard.
+  app.useGlobalGuards(new UnreadBodyGuard());
   setupSwagger(app);
 
   const queues = [WORKER_EVENTS_QUEUE, ...(config.embeddedBus ? workerQueues(config) : [])];

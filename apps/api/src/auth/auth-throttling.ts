@@ -12,6 +12,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiResponse } from '@nestjs/swagger';
 import { Request } from 'express';
 import { Observable, catchError, concatMap } from 'rxjs';
+import { errorResponse } from '../http/error-responses';
 import { ExactHttpError } from '../http/exact-http-error';
 import { AuthenticatedRequest } from './guard/current-user.decorator';
 
@@ -97,11 +98,15 @@ export function AuthThrottle(action: ThrottledAction): MethodDecorator {
     UseInterceptors(AuthThrottleInterceptor),
     ApiResponse({
       status: 429,
-      description: REFUSALS[action],
-      headers: {
-        'Retry-After': { description: 'Seconds until a new attempt is accepted.', schema: { type: 'integer' } },
-      },
-      schema: { example: { detail: 'Request was throttled. Expected available in 42 seconds.', code: 'throttled' } },
+      ...errorResponse(
+        { detail: 'Request was throttled. Expected available in 42 seconds.', code: 'throttled' },
+        {
+          description: REFUSALS[action],
+          headers: {
+            'Retry-After': { description: 'Seconds until a new attempt is accepted.', schema: { type: 'integer' } },
+          },
+        },
+      ),
     }),
   );
 }

@@ -12,7 +12,13 @@ export class JwksController {
   @Public()
   @ApiOperation({ summary: 'Public keys that verify access tokens (ES256/EdDSA, by `kid`); empty with HS256.' })
   @ApiOkResponse({
-    schema: { example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: '…', alg: 'EdDSA', use: 'sig' }] } },
+    description: 'A JSON Web Key Set (RFC 7517).',
+    schema: {
+      type: 'object',
+      properties: { keys: { type: 'array', items: { type: 'object', additionalProperties: true } } },
+      required: ['keys'],
+      example: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '…', kid: '…', alg: 'EdDSA', use: 'sig' }] },
+    },
   })
   jwks() {
     return this.codec.jwks();

@@ -19,11 +19,17 @@ import {
   VerifyTokenDto,
 } from './dto/token.dto';
 import { Authenticated, CurrentUser, Public } from './guard';
+import { TokenNotValidDto } from '../http/error-body.dto';
+import { errorExamplesResponse, errorResponse, fieldErrorsResponse } from '../http/error-responses';
 
-const required = (field: string) => ({
-  description: 'A field is missing (one key per missing field).',
-  schema: { example: { [field]: ['This field is required.'] } },
-});
+const required = (field: string) =>
+  fieldErrorsResponse(
+    { missing: { value: { [field]: ['This field is required.'] } } },
+    'A field is missing (one key per missing field).',
+  );
+
+/** simplejwt's `{}`: the verify and blacklist views answer an empty object. */
+const EMPTY_OBJECT = { type: 'object', properties: {}, example: {} };
 
 /**
  * simplejwt's token views, same paths and bodies (CONTRACT §3). Bodies are validated like DRF
@@ -40,9 +46,9 @@ export class TokenController {
   @ApiOperation({ summary: 'Obtain an access/refresh pair (simplejwt TokenObtainPairView).' })
   @ApiBody({ type: ObtainTokenDto })
   @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
-  @ApiUnauthorizedResponse({
-    schema: { example: { detail: 'No active account found with the given credentials', code: 'no_active_account' } },
-  })
+  @ApiUnauthorizedResponse(
+    errorResponse({ detail: 'No active account found with the given credentials', code: 'no_active_account' }),
+  )
   @ApiBadRequestResponse(required('password'))
   @AuthThrottle('obtain')
   @RefreshCookie('issue')
@@ -60,7 +66,7 @@ export class TokenController {
   })
   @ApiBody({ type: RefreshTokenDto })
   @ApiOkResponse({ type: TokenPairDto, headers: REFRESH_COOKIE_HEADERS })
-  @ApiUnauthorizedResponse({ content: { 'application/json': { examples: TOKEN_NOT_VALID_EXAMPLES } } })
+  @ApiUnauthorizedResponse(errorExamplesResponse(TOKEN_NOT_VALID_EXAMPLES, { type: TokenNotValidDto }))
   @ApiBadRequestResponse(required('refresh'))
   @AuthThrottle('refresh')
   @RefreshCookie('rotate')
@@ -73,25 +79,22 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Verify a token of any type (simplejwt TokenVerifyView).' })
   @ApiBody({ type: VerifyTokenDto })
-  @ApiOkResponse({ schema: { example: {} } })
-  @ApiUnauthorizedResponse({
-    content: {
-      'application/json': {
-        examples: { expired: TOKEN_NOT_VALID_EXAMPLES.expired, invalid: TOKEN_NOT_VALID_EXAMPLES.invalid },
+  @ApiOkResponse({ schema: EMPTY_OBJECT })
+  @ApiUnauthorizedResponse(
+    errorExamplesResponse(
+      { expired: TOKEN_NOT_VALID_EXAMPLES.expired, invalid: TOKEN_NOT_VALID_EXAMPLES.invalid },
+      { type: TokenNotValidDto },
+    ),
+  )
+  @ApiBadRequestResponse(
+    fieldErrorsResponse(
+      {
+        blacklisted: { value: { non_field_errors: ['Token is blacklisted'] } },
+        missing: { value: { token: ['This field is required.'] } },
       },
-    },
-  })
-  @ApiBadRequestResponse({
-    description: 'A rotated or logged-out refresh token, or a missing field.',
-    content: {
-      'application/json': {
-        examples: {
-          blacklisted: { value: { non_field_errors: ['Token is blacklisted'] } },
-          missing: { value: { token: ['This field is required.'] } },
-        },
-      },
-    },
-  })
+      'A rotated or logged-out refresh token, or a missing field.',
+    ),
+  )
   async verify(@DrfBody() body: VerifyTokenDto) {
     await this.tokens.verify(body.token);
     return {};
@@ -102,8 +105,8 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Log out: blacklist a refresh token (simplejwt TokenBlacklistView).' })
   @ApiBody({ type: RefreshTokenDto })
-  @ApiOkResponse({ schema: { example: {} }, headers: REFRESH_COOKIE_HEADERS })
-  @ApiUnauthorizedResponse({ content: { 'application/json': { examples: TOKEN_NOT_VALID_EXAMPLES } } })
+  @ApiOkResponse({ schema: EMPTY_OBJECT, headers: REFRESH_COOKIE_HEADERS })
+  @ApiUnauthorizedResponse(errorExamplesResponse(TOKEN_NOT_VALID_EXAMPLES, { type: TokenNotValidDto }))
   @ApiBadRequestResponse(required('refresh'))
   @RefreshCookie('clear')
   async blacklist(@DrfBody() body: RefreshTokenDto) {
@@ -117,7 +120,14 @@ export class TokenController {
   @ApiOperation({
     summary: 'Log out everywhere: every refresh token is revoked and every access token refused from now on.',
   })
-  @ApiOkResponse({ schema: { example: { revoked: 3 } } })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { revoked: { type: 'integer', description: 'Refresh tokens revoked.' } },
+      required: ['revoked'],
+      example: { revoked: 3 },
+    },
+  })
   revokeAll(@CurrentUser() user: AuthenticatedUser) {
     return this.tokens.revokeAll(user.id);
   }

@@ -11,8 +11,10 @@ import {
 import { AuthThrottle } from './auth-throttling';
 import { REFRESH_COOKIE_HEADERS, RefreshCookie } from './cookies/token-cookie.interceptor';
 import { DrfBody } from './drf/drf-validation.pipe';
+import { RegistrationBodyPipe } from './drf/registration-body.pipe';
 import { ChangePasswordDto, PasswordChangedDto, RegisterUserDto, RegisteredUserDto } from './dto/users.dto';
 import { Authenticated, CurrentUser, Public } from './guard';
+import { fieldErrorsResponse } from '../http/error-responses';
 
 @ApiTags('auth')
 @Controller('api/users')
@@ -28,20 +30,25 @@ export class UsersController {
   @ApiOperation({ summary: 'Create a customer account.' })
   @ApiBody({ type: RegisterUserDto })
   @ApiCreatedResponse({ type: RegisteredUserDto })
-  @ApiBadRequestResponse({
-    description: 'DRF-style field errors.',
-    content: {
-      'application/json': {
-        examples: {
-          taken: { value: { username: ['A user with that username already exists.'] } },
-          email: { value: { email: ['Enter a valid email address.'] } },
-          password: { value: { password: ['This password is too short. It must contain at least 8 characters.'] } },
+  @ApiBadRequestResponse(
+    fieldErrorsResponse(
+      {
+        taken: { value: { username: ['A user with that username already exists.'] } },
+        email: { value: { email: ['Enter a valid email address.'] } },
+        password: { value: { password: ['This password is too short. It must contain at least 8 characters.'] } },
+        several: {
+          value: {
+            username: ['This field may not be blank.'],
+            email: ['Enter a valid email address.'],
+            password: ['This password is too short. It must contain at least 8 characters.'],
+          },
         },
       },
-    },
-  })
+      'DRF field errors: every refused field, one message each.',
+    ),
+  )
   @AuthThrottle('register')
-  register(@DrfBody() account: RegisterUserDto) {
+  register(@DrfBody(RegistrationBodyPipe) account: RegisterUserDto) {
     return this.users.register(account);
   }
 
@@ -55,20 +62,18 @@ export class UsersController {
   })
   @ApiBody({ type: ChangePasswordDto })
   @ApiOkResponse({ type: PasswordChangedDto, headers: REFRESH_COOKIE_HEADERS })
-  @ApiBadRequestResponse({
-    description: "Django's field errors.",
-    content: {
-      'application/json': {
-        examples: {
-          wrongOld: { value: { old_password: ['Your old password was entered incorrectly. Please enter it again.'] } },
-          mismatch: { value: { new_password2: ['The two password fields didn\u2019t match.'] } },
-          tooShort: {
-            value: { new_password2: ['This password is too short. It must contain at least 8 characters.'] },
-          },
+  @ApiBadRequestResponse(
+    fieldErrorsResponse(
+      {
+        wrongOld: { value: { old_password: ['Your old password was entered incorrectly. Please enter it again.'] } },
+        mismatch: { value: { new_password2: ['The two password fields didn\u2019t match.'] } },
+        tooShort: {
+          value: { new_password2: ['This password is too short. It must contain at least 8 characters.'] },
         },
       },
-    },
-  })
+      "Django's field errors.",
+    ),
+  )
   @AuthThrottle('password_change')
   @RefreshCookie('issue')
   async changePassword(@CurrentUser() user: AuthenticatedUser, @DrfBody() passwords: ChangePasswordDto) {

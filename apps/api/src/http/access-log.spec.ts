@@ -25,6 +25,7 @@ function loggedApp(level: string) {
   app.get('/ok', (_req, res) => res.json({ ok: true }));
   app.get('/api/health', (_req, res) => res.json({ status: 'ok' }));
   app.get('/api/health/ready', (_req, res) => res.status(503).json({}));
+  app.get('/unconfigured', (_req, res) => res.status(503).json({ code: 'requires_configuration' }));
   app.get('/bug', (req: Request, _res: Response, next: NextFunction) => {
     // As the exception filter does: its line names the request by the same number.
     lines.push({ level: 50, msg: 'filter', reqId: requestId(req) });
@@ -69,6 +70,15 @@ describe(accessLog.name, () => {
       expect.objectContaining({ level: 50, url: '/bug', status: 500, reqId: lines[1]?.reqId }),
     ]);
     expect(lines[0].reqId).not.toBe(lines[1].reqId);
+  });
+
+  it('writes an expected 503 as a warning, not as an error', async () => {
+    const { http, lines, settled } = loggedApp('info');
+    await http().get('/unconfigured').expect(503);
+    await settled();
+    expect(lines.map(({ level, url, status }) => ({ level, url, status }))).toEqual([
+      { level: 40, url: '/unconfigured', status: 503 },
+    ]);
   });
 
   it('writes a debug line for a successful request at debug, never for probes', async () => {

@@ -25,9 +25,16 @@ function isProbe(url: string): boolean {
   return url.startsWith('/api/health') || url.startsWith('/metrics');
 }
 
-/** 5xx are errors and 4xx warnings (logged at the default `info`); the rest is `debug`. */
+/**
+ * A 5xx is an error, but for a 503: like a 4xx, a warning (logged at the default `info`). A 503 is
+ * an answer the API chose, an expected outcome (`requires_configuration`, the database or the
+ * broker down), not a bug; its cause is the exception filter's warning. The rest is `debug`.
+ */
 function levelOf(status: number): AccessLevel {
-  return status >= 500 ? 'error' : status >= 400 ? 'warn' : 'debug';
+  if (status >= 500 && status !== 503) {
+    return 'error';
+  }
+  return status >= 400 ? 'warn' : 'debug';
 }
 
 /**

@@ -22,6 +22,34 @@ export class UnsupportedContentEncodingError extends ExactHttpError {
   }
 }
 
+/**
+ * A non-empty body of a media type the API does not read, or with no `Content-Type`, on an
+ * endpoint that takes a body: DRF's `UnsupportedMediaType`, with what to send instead.
+ */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(mediaType: string | undefined, accepted: readonly string[]) {
+    const what =
+      mediaType === undefined
+        ? 'The request body has no Content-Type'
+        : `Unsupported media type ${JSON.stringify(mediaType.slice(0, 80))} in request`;
+    super('unsupported_media_type', `${what}: send it as ${accepted.join(' or ')}.`, HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+  }
+}
+
+/**
+ * A form body that is a JSON text (curl's `-d '{"points":1}'` without a JSON `Content-Type`):
+ * read as a form it is one field named after the whole text, which no endpoint has.
+ */
+export class JsonSentAsFormError extends AppError {
+  constructor() {
+    super(
+      'json_sent_as_form',
+      'The body is JSON but its Content-Type is application/x-www-form-urlencoded (what curl -d sends by default): send it with Content-Type: application/json.',
+      HttpStatus.BAD_REQUEST,
+    );
+  }
+}
+
 /** The body is not encoded as its `Content-Encoding` says (plain JSON sent as `gzip`, a truncated stream). */
 export class BadContentEncodingError extends AppError {
   constructor(encoding: string) {

@@ -3,6 +3,7 @@ import { INestApplication } from '@nestjs/common';
 import express, { NextFunction, Request, Response } from 'express';
 import {
   BodyParserError,
+  JsonSentAsFormError,
   NestingTooDeepError,
   UnsupportedCharsetError,
   UnsupportedContentEncodingError,
@@ -10,6 +11,7 @@ import {
 } from './body-errors';
 import { ExactHttpError } from './exact-http-error';
 import { nestsDeeperThan } from './json-depth';
+import { noteUnreadBody } from './unread-body';
 
 const BODY_LIMIT = '100kb';
 
@@ -30,12 +32,15 @@ const CHARSET = 'utf-8';
  * charset is refused before the body is read, JSON nested deeper than `MAX_JSON_DEPTH` before it
  * is parsed, and every failure the client caused becomes a typed error, so the global filter
  * answers a 4xx `{detail, code}` (logged as a warning) instead of an HTML page or a 500. Form
- * bodies are flat (`extended: false`): `a[b]=1` is a field named `a[b]`, nothing nests.
+ * bodies are flat (`extended: false`): `a[b]=1` is a field named `a[b]`, nothing nests; one that
+ * is a JSON text is refused (`JsonSentAsFormError`). A non-empty body of any other media type, or
+ * of none, is left unread and noted: an endpoint that takes a body answers it 415 (`unread-body.ts`).
  */
 export function useBodyParsers(app: INestApplication): void {
   app.use(refuseUnsupportedContentCoding);
   app.use(express.json({ limit: BODY_LIMIT, verify: verifyJsonBody }));
-  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: verifyCharset }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, verify: verifyFormBody }));
+  app.use(noteUnreadBody);
   app.use((error: BodyParserError, request: Request, _response: Response, next: NextFunction) => {
     // A `verify` hook's own error comes back through body-parser, decorated but already typed.
     if (error instanceof AppError || error instanceof ExactHttpError) {
@@ -66,6 +71,19 @@ function refuseUnsupportedContentCoding(request: Request, _response: Response, n
 function verifyCharset(_request: unknown, _response: unknown, _body: Buffer, charset: string): void {
   if (charset !== CHARSET) {
     throw new UnsupportedCharsetError(charset);
+  }
+}
+
+/** `{` or `[` first (after blanks): a JSON object or array, never a form's `name=value`. */
+function isJsonText(body: Buffer): boolean {
+  const first = body.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  return first === 0x7b || first === 0x5b;
+}
+
+function verifyFormBody(request: unknown, response: unknown, body: Buffer, charset: string): void {
+  verifyCharset(request, response, body, charset);
+  if (isJsonText(body)) {
+    throw new JsonSentAsFormError();
   }
 }
 

@@ -1,6 +1,6 @@
 import { AppError } from '@app/common';
 import { HttpStatus } from '@nestjs/common';
-import { ValidationError } from 'class-validator';
+import { ValidationError, ValidationOptions } from 'class-validator';
 
 /** A body that is not JSON. The detail follows DRF's wording so simplejwt clients recognise it. */
 export class JsonParseError extends AppError {
@@ -15,12 +15,19 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
-/** A body, query or path parameter that fails its DTO; `errors` maps each field to its messages. */
+/**
+ * A body, query or path parameter that fails its DTO; `errors` maps each field to one message,
+ * the most relevant of its failures (see `messageFor`), in the field's own name as the client
+ * sends it (`intervalMinutes must be at least 1.`).
+ */
 export class RequestValidationError extends AppError {
   constructor(readonly errors: Record<string, string[]>) {
     const summary = Object.entries(errors)
-      .map(([field, messages]) => `${field}: ${messages.join(' ')}`)
-      .join('; ');
+      .map(([field, messages]) =>
+        messages.map((message) => (namesItself(message, field) ? message : `${field}: ${message}`)),
+      )
+      .flat()
+      .join(' ');
     super('invalid', `Invalid input - ${summary}`, HttpStatus.BAD_REQUEST, { errors });
   }
 
@@ -29,7 +36,7 @@ export class RequestValidationError extends AppError {
     const visit = (error: ValidationError, prefix: string) => {
       const path = prefix ? `${prefix}.${error.property}` : error.property;
       if (error.constraints) {
-        fields[path] = Object.values(error.constraints).map(sentence);
+        fields[path] = [messageFor(error, error.constraints)];
       }
       for (const child of error.children ?? []) {
         visit(child, path);
@@ -40,12 +47,87 @@ export class RequestValidationError extends AppError {
   }
 }
 
-/** class-validator says `property foo should not exist`; we say it as a sentence. */
-function sentence(message: string): string {
+/** DRF's words for a field that is absent or null (an optional field skips its checks then, so this one is required). */
+export const FIELD_REQUIRED = 'This field is required.';
+export const FIELD_NULL = 'This field may not be null.';
+
+/**
+ * Which failure to report when a value fails several checks: an unknown field, then what the value
+ * is (its type, its allowed values), then emptiness, then anything else (range, length, pattern).
+ * `"abc"` for an integer from 1 to 200 is "not an integer", not also "less than 1" and "greater than 200".
+ */
+const RANKS: Partial<Record<string, number>> = {
+  whitelistValidation: 0,
+  isDefined: 1,
+  isString: 2,
+  isInt: 2,
+  isNumber: 2,
+  isNumberString: 2,
+  isBoolean: 2,
+  isArray: 2,
+  isObject: 2,
+  isDate: 2,
+  isDateString: 2,
+  isIn: 2,
+  isEnum: 2,
+  isNotEmpty: 3,
+};
+const OTHER_RANK = 4;
+
+/** The key, in a constraint's class-validator `context`, that marks a check judging the whole value. */
+const WHOLE_VALUE = 'wholeValue';
+
+/**
+ * Options for a check that judges the whole value in its own words, absence included: a missing
+ * `points` is told `points must be a positive integer…`, as a present but wrong one, rather than
+ * DRF's "This field is required.".
+ */
+export function judgesTheWholeValue(options: ValidationOptions = {}): ValidationOptions {
+  return { ...options, context: { ...(options.context as object | undefined), [WHOLE_VALUE]: true } };
+}
+
+/**
+ * The one message of a field: a whole-value check's if it failed, DRF's for a missing or null
+ * value, else its best-ranked failure's.
+ */
+function messageFor(error: ValidationError, constraints: Record<string, string>): string {
+  const whole = Object.keys(constraints).find(
+    (name) => (error.contexts?.[name] as Record<string, unknown> | undefined)?.[WHOLE_VALUE] === true,
+  );
+  if (whole !== undefined) {
+    return sentence(constraints[whole], error.property);
+  }
+  if (!('whitelistValidation' in constraints)) {
+    if (error.value === undefined) {
+      return FIELD_REQUIRED;
+    }
+    if (error.value === null) {
+      return FIELD_NULL;
+    }
+  }
+  // class-validator lists a field's failures last decorator first: reversed, ties go to the first declared.
+  const failures = Object.entries(constraints).reverse();
+  const rank = ([name]: [string, string]) => RANKS[name] ?? OTHER_RANK;
+  const [, message] = failures.reduce((best, failure) => (rank(failure) < rank(best) ? failure : best));
+  return sentence(message, error.property);
+}
+
+function namesItself(message: string, field: string): boolean {
+  return message.startsWith(`${field} `);
+}
+
+/**
+ * class-validator says `property foo should not exist`; we say it as a sentence. A message that
+ * starts with the field's name keeps it as the client spells it (`limit`, `intervalMinutes`);
+ * others start with a capital.
+ */
+function sentence(message: string, field: string): string {
   const unknown = /^property (.+) should not exist$/.exec(message);
-  const text = unknown ? `Unknown field "${unknown[1]}".` : message;
-  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
-  return /[.!?]$/.test(capitalized) ? capitalized : `${capitalized}.`;
+  let text = unknown ? `Unknown field "${unknown[1]}".` : message;
+  if (!namesItself(text, field)) {
+    text = text.charAt(0).toUpperCase() + text.slice(1);
+  }
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /** A path id that cannot name a row (see `IdParam`): the same 404 as an id that does not exist. */

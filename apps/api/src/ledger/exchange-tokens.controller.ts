@@ -1,12 +1,11 @@
 import { AuthenticatedUser } from '@app/auth';
 import { ExchangeTokensService, TokenStatusService } from '@app/ledger';
-import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiGoneResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -30,7 +29,10 @@ import {
   TOKEN_NOT_FOUND_EXAMPLE,
   TOKEN_USED_EXAMPLE,
 } from './ledger-examples';
+import { IdempotencyKey } from './idempotency-key';
 import { CurrentUser, Roles } from '../auth/guard';
+import { errorResponse } from '../http/error-responses';
+import { InvalidInputDto } from '../http/error-body.dto';
 
 @ApiTags('exchange-tokens')
 @Controller('api/exchange-tokens')
@@ -48,28 +50,24 @@ export class ExchangeTokensController {
     description:
       'The points leave `balance` at once and return to it exactly once if nobody redeems the token before `expiresAt`.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'A retry with the same key returns the first answer and holds nothing more.',
-  })
   @ApiCreatedResponse({ type: ExchangeTokenDto })
-  @ApiBadRequestResponse({
-    description: '`points` is not a positive integer up to 2^31 - 1.',
-    schema: { example: BAD_POINTS_EXAMPLE },
-  })
-  @ApiConflictResponse({
-    description: 'The balance is short; nothing was held.',
-    schema: { example: INSUFFICIENT_POINTS_EXAMPLE },
-  })
-  @ApiUnprocessableEntityResponse({
-    description: 'The Idempotency-Key was used with another body.',
-    schema: { example: IDEMPOTENCY_REUSED_EXAMPLE },
-  })
+  @ApiBadRequestResponse(
+    errorResponse(BAD_POINTS_EXAMPLE, {
+      description: '`points` is missing or not a positive integer up to 2^31 - 1.',
+      type: InvalidInputDto,
+    }),
+  )
+  @ApiConflictResponse(
+    errorResponse(INSUFFICIENT_POINTS_EXAMPLE, { description: 'The balance is short; nothing was held.' }),
+  )
+  @ApiUnprocessableEntityResponse(
+    errorResponse(IDEMPOTENCY_REUSED_EXAMPLE, { description: 'The Idempotency-Key was used with another body.' }),
+  )
   create(
     @CurrentUser() user: AuthenticatedUser,
     @Body() body: CreateExchangeTokenDto,
-    @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKey('A retry with the same key returns the first answer and holds nothing more.')
+    idempotencyKey?: string,
   ) {
     return this.tokens.create(user.id, body.points, idempotencyKey);
   }
@@ -79,15 +77,13 @@ export class ExchangeTokensController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Redeem a scanned token: its held points are captured and an exchange request recorded.' })
   @ApiCreatedResponse({ type: ValidationResultDto })
-  @ApiNotFoundResponse({
-    description: 'No such token (or not a token at all).',
-    schema: { example: TOKEN_NOT_FOUND_EXAMPLE },
-  })
-  @ApiConflictResponse({ schema: { example: TOKEN_USED_EXAMPLE } })
-  @ApiGoneResponse({
-    description: 'Expired: the points went back to the customer.',
-    schema: { example: TOKEN_EXPIRED_EXAMPLE },
-  })
+  @ApiNotFoundResponse(
+    errorResponse(TOKEN_NOT_FOUND_EXAMPLE, { description: 'No such token (or not a token at all).' }),
+  )
+  @ApiConflictResponse(errorResponse(TOKEN_USED_EXAMPLE))
+  @ApiGoneResponse(
+    errorResponse(TOKEN_EXPIRED_EXAMPLE, { description: 'Expired: the points went back to the customer.' }),
+  )
   async validate(@CurrentUser() user: AuthenticatedUser, @Body() body: ValidateExchangeTokenDto) {
     return { exchangeRequest: await this.tokens.validate(user.id, body.token) };
   }
@@ -98,7 +94,7 @@ export class ExchangeTokensController {
     summary: 'Your tokens, active first then most recent, with balance and held; paginated with `nextCursor`.',
   })
   @ApiOkResponse({ type: TokenStatusPageDto })
-  @ApiBadRequestResponse({ schema: { example: INVALID_CURSOR_EXAMPLE } })
+  @ApiBadRequestResponse(errorResponse(INVALID_CURSOR_EXAMPLE))
   status(@CurrentUser() user: AuthenticatedUser, @Query() query: PageQueryDto) {
     return this.statuses.status(user.id, query);
   }

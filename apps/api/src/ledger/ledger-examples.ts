@@ -1,8 +1,8 @@
 /** Error bodies for Swagger, as the exception filter renders the lib's errors. */
 export const BAD_POINTS_EXAMPLE = {
-  detail: 'Invalid input - points: Points must be a positive integer no greater than 2147483647.',
+  detail: 'Invalid input - points must be a positive integer no greater than 2147483647.',
   code: 'invalid',
-  errors: { points: ['Points must be a positive integer no greater than 2147483647.'] },
+  errors: { points: ['points must be a positive integer no greater than 2147483647.'] },
 };
 export const INSUFFICIENT_POINTS_EXAMPLE = {
   detail: 'Not enough points: 50 available, 100 requested.',

@@ -12,6 +12,8 @@ import {
 import { BalancesDto, GrantPointsDto, GrantedDto, LedgerPageDto, PageQueryDto } from './dto/points.dto';
 import { BAD_POINTS_EXAMPLE, INVALID_CURSOR_EXAMPLE, USER_NOT_FOUND_EXAMPLE } from './ledger-examples';
 import { Authenticated, CurrentUser, Roles } from '../auth/guard';
+import { InvalidInputDto } from '../http/error-body.dto';
+import { errorResponse } from '../http/error-responses';
 
 @ApiTags('points')
 @Controller('api/points')
@@ -30,7 +32,7 @@ export class PointsController {
   @Authenticated()
   @ApiOperation({ summary: 'Your journal (grant, hold, release, capture), newest first, paginated with `nextCursor`.' })
   @ApiOkResponse({ type: LedgerPageDto })
-  @ApiBadRequestResponse({ schema: { example: INVALID_CURSOR_EXAMPLE } })
+  @ApiBadRequestResponse(errorResponse(INVALID_CURSOR_EXAMPLE))
   journal(@CurrentUser() user: AuthenticatedUser, @Query() query: PageQueryDto) {
     return this.ledger.journal(user.id, query);
   }
@@ -46,8 +48,8 @@ export class AdminPointsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Credit points to a user (a `grant` entry in the journal).' })
   @ApiCreatedResponse({ type: GrantedDto })
-  @ApiBadRequestResponse({ schema: { example: BAD_POINTS_EXAMPLE } })
-  @ApiNotFoundResponse({ schema: { example: USER_NOT_FOUND_EXAMPLE } })
+  @ApiBadRequestResponse(errorResponse(BAD_POINTS_EXAMPLE, { type: InvalidInputDto }))
+  @ApiNotFoundResponse(errorResponse(USER_NOT_FOUND_EXAMPLE))
   grant(@Body() body: GrantPointsDto) {
     return this.ledger.grant(body.username, body.points, body.reason);
   }

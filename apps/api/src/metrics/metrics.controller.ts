@@ -5,6 +5,7 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { register } from 'prom-client';
 import { Public } from '../auth/guard';
 import { clusterMetrics } from '../cluster/cluster-metrics';
+import { errorExamplesResponse } from '../http/error-responses';
 import { METRICS_SECURITY_SCHEME, MetricsTokenGuard } from './metrics-token.guard';
 
 /**
@@ -22,18 +23,19 @@ export class MetricsController extends PrometheusController {
     description: 'Public unless METRICS_TOKEN is set: then only `Authorization: Bearer <METRICS_TOKEN>` is served.',
   })
   @ApiBearerAuth(METRICS_SECURITY_SCHEME)
-  @ApiOkResponse({ description: 'The Prometheus text exposition format.', content: { 'text/plain': {} } })
-  @ApiUnauthorizedResponse({
-    description: 'METRICS_TOKEN is set and the request does not carry it.',
-    content: {
-      'application/json': {
-        examples: {
-          missing: { value: { detail: 'Authentication credentials were not provided.', code: 'not_authenticated' } },
-          wrong: { value: { detail: 'Incorrect authentication credentials.', code: 'authentication_failed' } },
-        },
-      },
-    },
+  @ApiOkResponse({
+    description: 'The Prometheus text exposition format.',
+    content: { 'text/plain': { schema: { type: 'string' } } },
   })
+  @ApiUnauthorizedResponse(
+    errorExamplesResponse(
+      {
+        missing: { value: { detail: 'Authentication credentials were not provided.', code: 'not_authenticated' } },
+        wrong: { value: { detail: 'Incorrect authentication credentials.', code: 'authentication_failed' } },
+      },
+      { description: 'METRICS_TOKEN is set and the request does not carry it.' },
+    ),
+  )
   override async index(@Res({ passthrough: true }) response: unknown): Promise<string> {
     if (!cluster.isWorker) {
       return super.index(response);

@@ -12,12 +12,14 @@ import {
 } from '@nestjs/swagger';
 import {
   REQUIRES_CONFIGURATION_EXAMPLE,
+  SESSION_NOT_FOUND_EXAMPLE,
   StoreVintedCookiesDto,
   StoredVintedSessionDto,
   VINTED_ERROR_EXAMPLES,
   VintedSessionStatusDto,
 } from './dto/vinted.dto';
 import { Authenticated, CurrentUser } from '../auth/guard';
+import { errorExamplesResponse, errorResponse } from '../http/error-responses';
 
 /** The caller's own Vinted session: store cookies, read its state (never a token). */
 @ApiTags('vinted')
@@ -32,14 +34,18 @@ export class VintedAuthController {
     summary: 'Store your Vinted browser cookies, encrypted (AES-256-GCM); replaces any previous session.',
   })
   @ApiCreatedResponse({ type: StoredVintedSessionDto })
-  @ApiBadRequestResponse({
-    description: 'Missing tokens, a token that is not a JWT, an expired refresh token; nothing is stored.',
-    content: { 'application/json': { examples: VINTED_ERROR_EXAMPLES } },
-  })
-  @ApiServiceUnavailableResponse({
-    description: 'VINTED_CREDENTIALS_SECRET is not configured: nothing is stored.',
-    content: { 'application/json': { examples: { requiresConfiguration: REQUIRES_CONFIGURATION_EXAMPLE } } },
-  })
+  @ApiBadRequestResponse(
+    errorExamplesResponse(VINTED_ERROR_EXAMPLES, {
+      description:
+        'Missing tokens, a token that is not a JWT, an expired refresh token, no `cookies` (`invalid`, with `errors`); nothing is stored.',
+    }),
+  )
+  @ApiServiceUnavailableResponse(
+    errorExamplesResponse(
+      { requiresConfiguration: REQUIRES_CONFIGURATION_EXAMPLE },
+      { description: 'VINTED_CREDENTIALS_SECRET is not configured: nothing is stored.' },
+    ),
+  )
   store(@CurrentUser() user: AuthenticatedUser, @Body() body: StoreVintedCookiesDto): Promise<StoredVintedSessionDto> {
     return this.sessions.store(user.id, body.cookies);
   }
@@ -51,14 +57,7 @@ export class VintedAuthController {
     type: VintedSessionStatusDto,
     description: '`status` is `requires_configuration` when the server has no VINTED_CREDENTIALS_SECRET.',
   })
-  @ApiNotFoundResponse({
-    schema: {
-      example: {
-        detail: 'No Vinted session is stored for this account: POST your Vinted cookies to /api/v1/vinted/auth first.',
-        code: 'vinted_session_not_found',
-      },
-    },
-  })
+  @ApiNotFoundResponse(errorResponse(SESSION_NOT_FOUND_EXAMPLE))
   status(@CurrentUser() user: AuthenticatedUser): Promise<VintedSessionStatusDto> {
     return this.sessions.view(user.id);
   }

@@ -3,6 +3,8 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SchedulerControlDto, SchedulerStatusDto } from './dto/vinted.dto';
 import { Roles } from '../auth/guard';
+import { InvalidInputDto } from '../http/error-body.dto';
+import { errorExamplesResponse } from '../http/error-responses';
 
 /** The refresh scheduler, shared by every replica through the database. */
 @ApiTags('vinted')
@@ -23,28 +25,27 @@ export class VintedSchedulerController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start, stop or restart the scheduler (optionally with a new interval) on every replica.' })
   @ApiOkResponse({ type: SchedulerStatusDto, description: 'The state after the action.' })
-  @ApiBadRequestResponse({
-    content: {
-      'application/json': {
-        examples: {
-          action: {
-            value: {
-              detail: 'Invalid input - action: Action must be one of start, stop, restart.',
-              code: 'invalid',
-              errors: { action: ['Action must be one of start, stop, restart.'] },
-            },
+  @ApiBadRequestResponse(
+    errorExamplesResponse(
+      {
+        action: {
+          value: {
+            detail: 'Invalid input - action must be one of start, stop, restart.',
+            code: 'invalid',
+            errors: { action: ['action must be one of start, stop, restart.'] },
           },
-          interval: {
-            value: {
-              detail: 'Invalid input - intervalMinutes: IntervalMinutes must be at most 1440.',
-              code: 'invalid',
-              errors: { intervalMinutes: ['IntervalMinutes must be at most 1440.'] },
-            },
+        },
+        interval: {
+          value: {
+            detail: 'Invalid input - intervalMinutes must be at most 1440.',
+            code: 'invalid',
+            errors: { intervalMinutes: ['intervalMinutes must be at most 1440.'] },
           },
         },
       },
-    },
-  })
+      { type: InvalidInputDto },
+    ),
+  )
   control(@Body() body: SchedulerControlDto): Promise<SchedulerStatusDto> {
     return this.scheduler.control(body.action, body.intervalMinutes);
   }

@@ -24,6 +24,7 @@ import {
 } from './dto/whatsapp-number.dto';
 import { AcceptsStreamTicket, Authenticated, CurrentUser, Roles, StreamOfRequest } from '../auth/guard';
 import { withKeepAlive } from '../http/event-stream';
+import { errorExamplesResponse, errorResponse } from '../http/error-responses';
 import { IdParam, parseIntegerId } from '../http/id-param';
 import { StreamTicketDto } from '../http/stream-ticket.dto';
 import { PageQueryDto } from '../ledger/dto/points.dto';
@@ -70,15 +71,15 @@ export class WhatsappController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a phone number to validate.' })
   @ApiCreatedResponse({ type: WhatsappNumberDto })
-  @ApiBadRequestResponse({
-    description: '`phoneNumber` is missing or not E.164 (any other field is refused with `invalid`).',
-    schema: {
-      example: { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' },
-    },
-  })
-  @ApiConflictResponse({
-    schema: { example: { detail: 'This phone number is already registered.', code: 'phone_number_taken' } },
-  })
+  @ApiBadRequestResponse(
+    errorResponse(
+      { detail: 'Enter a phone number in E.164 form, e.g. +221771234567.', code: 'invalid_phone_number' },
+      { description: '`phoneNumber` is missing or not E.164 (any other field is refused with `invalid`).' },
+    ),
+  )
+  @ApiConflictResponse(
+    errorResponse({ detail: 'This phone number is already registered.', code: 'phone_number_taken' }),
+  )
   register(@CurrentUser() user: AuthenticatedUser, @Body() body: CreateWhatsappNumberDto) {
     return this.numbers.register(user.id, body);
   }
@@ -114,7 +115,7 @@ export class WhatsappController {
   })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  @ApiConflictResponse({ schema: { example: ERROR_EXAMPLES.notValidated } })
+  @ApiConflictResponse(errorResponse(ERROR_EXAMPLES.notValidated))
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
   async regenerateQr(@IdParam() id: number) {
     await this.numbers.regenerateQr(id);
@@ -127,16 +128,12 @@ export class WhatsappController {
   @ApiOperation({ summary: 'Simulator driver only: a simulated phone scans the QR on display.' })
   @ApiAcceptedResponse({ type: AcceptedDto })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
-  @ApiConflictResponse({
-    content: {
-      'application/json': {
-        examples: {
-          simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly },
-          notValidated: { value: ERROR_EXAMPLES.notValidated },
-        },
-      },
-    },
-  })
+  @ApiConflictResponse(
+    errorExamplesResponse({
+      simulatorOnly: { value: ERROR_EXAMPLES.simulatorOnly },
+      notValidated: { value: ERROR_EXAMPLES.notValidated },
+    }),
+  )
   @ApiServiceUnavailableResponse(ERROR_EXAMPLES.busDown)
   async simulateScan(@IdParam() id: number) {
     await this.numbers.simulateScan(id);

@@ -23,6 +23,11 @@ describe(userInputErrors.name, () => {
     });
   });
 
+  it('checks only the fields it is given', () => {
+    expect(userInputErrors({ email: 'nope' })).toEqual({ email: ['Enter a valid email address.'] });
+    expect(userInputErrors({})).toEqual({});
+  });
+
   it('gives the CLI one line and the API the DRF body', () => {
     const error = new UserInputError({ username: ['A user with that username already exists.'] });
     expect(error.message).toBe('username: A user with that username already exists.');

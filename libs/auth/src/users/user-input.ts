@@ -15,23 +15,26 @@ export interface UserInput {
   role: Role;
 }
 
-/** The rules Django's `User` model and default password validators apply, as field errors. */
-export function userInputErrors({ username, email, password, role }: UserInput): FieldErrors {
+/**
+ * The rules Django's `User` model and default password validators apply, as field errors, to the
+ * fields `input` has (registration checks the fields that arrived as strings while others are missing).
+ */
+export function userInputErrors({ username, email, password, role }: Partial<UserInput>): FieldErrors {
   const errors: FieldErrors = {};
-  if (username.length > 150) {
+  if (username !== undefined && username.length > 150) {
     errors.username = ['Ensure this field has no more than 150 characters.'];
-  } else if (!USERNAME.test(username)) {
+  } else if (username !== undefined && !USERNAME.test(username)) {
     errors.username = [
       'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
     ];
   }
-  if (email !== '' && (email.length > 254 || !EMAIL.test(email))) {
+  if (email !== undefined && email !== '' && (email.length > 254 || !EMAIL.test(email))) {
     errors.email = ['Enter a valid email address.'];
   }
-  if (password.length < MIN_PASSWORD_LENGTH) {
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
     errors.password = [`This password is too short. It must contain at least ${MIN_PASSWORD_LENGTH} characters.`];
   }
-  if (!(ROLES as readonly string[]).includes(role)) {
+  if (role !== undefined && !(ROLES as readonly string[]).includes(role)) {
     errors.role = [`"${role}" is not a valid choice.`];
   }
   return errors;

@@ -1,6 +1,6 @@
 import { Database } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
-import { UserInputError } from '../auth.errors';
+import { FieldErrors, UserInputError } from '../auth.errors';
 import { RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
 import { PasswordHasher } from './password-hasher';
 import { UserAuthCache } from './user-auth-cache';
@@ -51,21 +51,33 @@ export class UsersService {
     return this.create({ ...command, role: 'customer' });
   }
 
-  /** Creates an account; throws `UserInputError` on invalid data or a taken username. */
+  /** Creates an account; throws `UserInputError` naming every invalid field (see `accountErrors`). */
   async create(command: CreateUserCommand): Promise<AuthenticatedUser & { email: string }> {
     const input: UserInput = { email: '', role: 'customer', ...command };
-    const errors = userInputErrors(input);
+    const errors = await this.accountErrors(input);
     if (Object.keys(errors).length > 0) {
       throw new UserInputError(errors);
-    }
-    if (await this.users.findByUsername(input.username)) {
-      throw new UserInputError({ username: [USERNAME_TAKEN] });
     }
     const user = await this.users.insert({ ...input, passwordHash: await this.hasher.hash(input.password) });
     if (user === undefined) {
       throw new UserInputError({ username: [USERNAME_TAKEN] });
     }
     return { ...toAuthenticatedUser(user), email: user.email };
+  }
+
+  /**
+   * What `create` would refuse in the fields given, every field at once: Django's account rules,
+   * and a username already taken (when it is a valid one). Registration checks the fields that
+   * arrived as strings with this while others are missing or blank.
+   */
+  async accountErrors(input: Partial<UserInput>): Promise<FieldErrors> {
+    const errors = userInputErrors(input);
+    if (input.username !== undefined && errors.username === undefined) {
+      if ((await this.users.findByUsername(input.username)) !== null) {
+        return { username: [USERNAME_TAKEN], ...errors };
+      }
+    }
+    return errors;
   }
 
   /** Creates the admin named by ADMIN_USERNAME at start if no account has that name. */

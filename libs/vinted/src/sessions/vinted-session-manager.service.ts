@@ -222,7 +222,8 @@ export class VintedSessionManager {
         consecutiveFailures: session.consecutiveFailures,
         retryInMs: null,
       });
-      this.logger.error(`Cannot read the session of ${who}: ${reason}`);
+      // Expected until the operator sets the key (the session is `requires_configuration`): a warning.
+      this.logger.warn(`Cannot read the session of ${who}: ${reason}`);
       return 'unreadable';
     }
     const outcome = await this.auth.refresh(jar);

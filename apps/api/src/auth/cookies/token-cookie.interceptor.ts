@@ -21,6 +21,7 @@ import {
   refreshCookie,
   setRefreshCookies,
 } from './token-cookies';
+import { errorResponse } from '../../http/error-responses';
 
 /**
  * What a token endpoint does with the refresh cookie in cookie mode:
@@ -98,10 +99,15 @@ export function RefreshCookie(role: RefreshCookieRole): MethodDecorator {
             required: false,
             description: `Cookie mode, when the body has no \`refresh\`: the value of the \`${CSRF_COOKIE}\` cookie (double-submit CSRF).`,
           }),
-          ApiForbiddenResponse({
-            description: 'Cookie mode: the refresh token came from the cookie without a matching X-CSRF-Token header.',
-            schema: { example: { detail: 'CSRF Failed: CSRF token missing.', code: 'csrf_failed' } },
-          }),
+          ApiForbiddenResponse(
+            errorResponse(
+              { detail: 'CSRF Failed: CSRF token missing.', code: 'csrf_failed' },
+              {
+                description:
+                  'Cookie mode: the refresh token came from the cookie without a matching X-CSRF-Token header.',
+              },
+            ),
+          ),
         ];
   return applyDecorators(SetMetadata(REFRESH_COOKIE_ROLE, role), UseInterceptors(TokenCookieInterceptor), ...reads);
 }

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptions } from '@nestjs/swagger';
+import { FIELD_NULL, FIELD_REQUIRED } from '../../http/request-errors';
 
-export const FIELD_REQUIRED = 'This field is required.';
-export const FIELD_NULL = 'This field may not be null.';
 export const FIELD_BLANK = 'This field may not be blank.';
 export const NOT_A_STRING = 'Not a valid string.';
 /** DRF's `ProhibitNullCharactersValidator`: PostgreSQL cannot store U+0000 in text either. */

@@ -9,12 +9,17 @@ export class ObtainTokenDto {
   @DrfCharField({ trimWhitespace: false, api: { example: 'correct horse battery staple' } }) password!: string;
 }
 
+/** The shape of a refresh token (header, claims, signature), for Swagger's "Try it out". */
+const EXAMPLE_REFRESH_TOKEN =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCIsImV4cCI6MTc2NTYzMzgwMCwiaWF0IjoxNzY1MDI5MDAwLCJqdGkiOiI0ZjFjLi4uIiwidXNlcl9pZCI6MX0.c2lnbmF0dXJl';
+
 export class RefreshTokenDto {
-  @DrfCharField({ api: { description: 'A refresh token.' } }) refresh!: string;
+  @DrfCharField({ api: { description: 'A refresh token.', example: EXAMPLE_REFRESH_TOKEN } }) refresh!: string;
 }
 
 export class VerifyTokenDto {
-  @DrfCharField({ api: { description: 'An access or refresh token.' } }) token!: string;
+  @DrfCharField({ api: { description: 'An access or refresh token.', example: EXAMPLE_REFRESH_TOKEN } })
+  token!: string;
 }
 
 export class TokenPairDto {

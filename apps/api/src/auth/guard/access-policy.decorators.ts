@@ -1,6 +1,8 @@
 import { Role } from '@app/auth';
 import { SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { TokenNotValidDto } from '../../http/error-body.dto';
+import { errorResponse } from '../../http/error-responses';
 
 /** Who may call a route. Every route declares one (a test fails on an undeclared route). */
 export type AccessPolicy = { kind: 'public' } | { kind: 'authenticated' } | { kind: 'roles'; roles: Role[] };
@@ -16,11 +18,13 @@ const UNAUTHORIZED_EXAMPLE = {
 const documentedBearer = () =>
   applyDecorators(
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({
-      description:
-        'No token (`{"detail":"Authentication credentials were not provided.","code":"not_authenticated"}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
-      schema: { example: UNAUTHORIZED_EXAMPLE },
-    }),
+    ApiUnauthorizedResponse(
+      errorResponse(UNAUTHORIZED_EXAMPLE, {
+        description:
+          'No token (`{"detail":"Authentication credentials were not provided.","code":"not_authenticated"}` with `WWW-Authenticate: Bearer realm="api"`), or a bad, expired or revoked access token.',
+        type: TokenNotValidDto,
+      }),
+    ),
   );
 
 /** Anyone, no token needed (login, health, metrics). */
@@ -35,8 +39,10 @@ export const Roles = (...roles: Role[]) =>
   applyDecorators(
     SetMetadata(ACCESS_POLICY, { kind: 'roles', roles } satisfies AccessPolicy),
     documentedBearer(),
-    ApiForbiddenResponse({
-      description: 'Wrong role.',
-      schema: { example: { detail: 'You do not have permission to perform this action.', code: 'permission_denied' } },
-    }),
+    ApiForbiddenResponse(
+      errorResponse(
+        { detail: 'You do not have permission to perform this action.', code: 'permission_denied' },
+        { description: 'Wrong role.' },
+      ),
+    ),
   );

@@ -3,19 +3,23 @@ import { MAX_POINTS } from '@app/ledger';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateBy } from 'class-validator';
+import { judgesTheWholeValue } from '../../http/request-errors';
 
 const POINTS_MESSAGE = `points must be a positive integer no greater than ${MAX_POINTS}`;
 
 /** A strict positive integer: "5", 2.5, 0, -5, 2^31 and a missing value are all refused, with one message. */
 const Points = () =>
-  ValidateBy({
-    name: 'isPoints',
-    validator: {
-      validate: (value: unknown) =>
-        typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_POINTS,
-      defaultMessage: () => POINTS_MESSAGE,
+  ValidateBy(
+    {
+      name: 'isPoints',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_POINTS,
+        defaultMessage: () => POINTS_MESSAGE,
+      },
     },
-  });
+    judgesTheWholeValue(),
+  );
 
 export class GrantPointsDto {
   @ApiProperty({ example: 'alice', minLength: 1, maxLength: 150 })

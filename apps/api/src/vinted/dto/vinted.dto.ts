@@ -95,11 +95,16 @@ export const VINTED_ERROR_EXAMPLES = {
   },
   invalid: {
     value: {
-      detail: 'Invalid input - cookies: cookies must be a string.',
+      detail: 'Invalid input - cookies: This field is required.',
       code: 'invalid',
-      errors: { cookies: ['Cookies must be a string.'] },
+      errors: { cookies: ['This field is required.'] },
     },
   },
+};
+
+export const SESSION_NOT_FOUND_EXAMPLE = {
+  detail: 'No Vinted session is stored for this account: POST your Vinted cookies to /api/v1/vinted/auth first.',
+  code: 'vinted_session_not_found',
 };
 
 export const REQUIRES_CONFIGURATION_EXAMPLE = {

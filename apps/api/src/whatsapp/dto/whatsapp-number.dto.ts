@@ -2,6 +2,7 @@ import { E164, InvalidPhoneNumberError, NUMBER_STATUSES } from '@app/whatsapp';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
+import { errorResponse } from '../../http/error-responses';
 import { answeredWith } from '../../http/validation-pipe';
 
 /**
@@ -70,19 +71,14 @@ export class AcceptedDto {
 }
 
 export const ERROR_EXAMPLES = {
-  notFound: {
-    description: 'No such number, or not yours.',
-    schema: { example: { detail: 'Not found.', code: 'not_found' } },
-  },
-  busDown: {
-    description: 'The broker did not take the command in time.',
-    schema: {
-      example: {
-        detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.',
-        code: 'bus_unavailable',
-      },
-    },
-  },
+  notFound: errorResponse(
+    { detail: 'Not found.', code: 'not_found' },
+    { description: 'No such number, or not yours.' },
+  ),
+  busDown: errorResponse(
+    { detail: 'The WhatsApp workers cannot be reached right now. Try again in a moment.', code: 'bus_unavailable' },
+    { description: 'The broker did not take the command in time.' },
+  ),
   notValidated: {
     detail: 'This number was never validated: request a validation first.',
     code: 'validation_not_requested',
