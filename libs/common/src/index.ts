@@ -2,5 +2,5 @@ export { AppError } from './app-error';
 export { parseDuration } from './duration';
 export { errorSerializer, redactedMessage } from './error-redaction';
 export { INT4_MAX, isIntegerId } from './integer-id';
-export { ROOT_LOGGER, type RootLogger, loggingModule } from './logging';
-export { exitOnStartupFailure } from './startup-failure';
+export { type AppLogging, ROOT_LOGGER, type RootLogger, appLogging, loggingModule } from './logging';
+export { exitOnStartupFailure, startupFailureText } from './startup-failure';
