@@ -1,4 +1,4 @@
-import { loggingModule } from '@app/common';
+import { AppLogging, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MessagingModule } from '@app/messaging';
@@ -15,13 +15,16 @@ import { WhatsappHttpModule } from './whatsapp/whatsapp-http.module';
 
 @Module({})
 export class ApiModule {
-  /** `extraModules`: more feature modules to host (tests mount probe controllers this way). */
-  static register(config: AppConfig, extraModules: Type[] = []): DynamicModule {
+  /**
+   * `logging`: the process's loggers (`appLogging`), which NestFactory gets too. `extraModules`:
+   * more feature modules to host (tests mount probe controllers this way).
+   */
+  static register(config: AppConfig, logging: AppLogging, extraModules: Type[] = []): DynamicModule {
     return {
       module: ApiModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule({ level: config.LOG_LEVEL, service: 'api' }),
+        loggingModule(logging),
         DatabaseModule.forRoot({ role: 'api' }),
         MessagingModule.forRoot(),
         ScheduleModule.forRoot(),

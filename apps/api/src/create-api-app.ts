@@ -1,11 +1,10 @@
-import { ROOT_LOGGER, RootLogger } from '@app/common';
+import { appLogging } from '@app/common';
 import { AppConfig } from '@app/config';
 import { BusServerFactory, WORKER_EVENTS_QUEUE } from '@app/messaging';
 import { workerQueues } from '@app/whatsapp';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { accessLog } from './http/access-log';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
@@ -25,19 +24,18 @@ import { setupSwagger } from './swagger';
  * applied, bus consumers started, not yet listening.
  */
 export async function createApiApp(config: AppConfig, extraModules: Type[] = []): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, extraModules), {
-    // Boot logs wait in a buffer for pino; a failed boot is reported once, by the caller.
-    logger: false,
-    bufferLogs: true,
+  const logging = appLogging({ level: config.LOG_LEVEL, service: 'api' });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.register(config, logging, extraModules), {
+    // Boot lines are written as they happen; a failed boot is reported once, by the caller.
+    logger: logging.nest,
     bodyParser: false,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.set('trust proxy', 'loopback');
   // Answers are computed per request: an ETag would hash every body for caches that never revalidate.
   app.set('etag', false);
-  app.use(onRequestEnd(accessLog(app.get<RootLogger>(ROOT_LOGGER)), httpMetrics()));
+  app.use(onRequestEnd(accessLog(logging.root), httpMetrics()));
   app.use(securityHeaders(config));
   enableCors(app, config);
   app.use(refuseNullCharactersInUrl);

@@ -1,5 +1,5 @@
 import { AuthModule } from '@app/auth';
-import { loggingModule } from '@app/common';
+import { appLogging, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { LedgerModule } from '@app/ledger';
@@ -25,7 +25,9 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, service: 'cli', fd: 2 }),
+        loggingModule(
+          appLogging({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, service: 'cli', fd: 2 }),
+        ),
         DatabaseModule.forRoot({ role: 'cli' }),
         AuthModule,
         LedgerModule,

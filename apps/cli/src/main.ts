@@ -19,5 +19,5 @@ async function run(config: AppConfig, onFailure: (error: unknown) => never): Pro
 }
 
 const { config } = loadConfigOrExit();
-const onFailure = exitOnCommandFailure(['debug', 'trace'].includes(config.LOG_LEVEL));
+const onFailure = exitOnCommandFailure(config.debugLogging);
 run(config, onFailure).catch(onFailure);

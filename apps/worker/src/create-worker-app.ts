@@ -1,9 +1,9 @@
+import { appLogging } from '@app/common';
 import { AppConfig } from '@app/config';
 import { BusServerFactory } from '@app/messaging';
 import { workerQueues } from '@app/whatsapp';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -11,13 +11,12 @@ import { WorkerModule } from './worker.module';
  * application whose only entry point is the bus server on its command queues, started.
  */
 export async function createWorkerApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create(WorkerModule.register(config), {
-    // Boot logs wait in a buffer for pino; a failed boot is reported once, by the caller.
-    logger: false,
-    bufferLogs: true,
+  const logging = appLogging({ level: config.LOG_LEVEL, service: 'worker' });
+  const app = await NestFactory.create(WorkerModule.register(config, logging), {
+    // Boot lines are written as they happen; a failed boot is reported once, by the caller.
+    logger: logging.nest,
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.connectMicroservice({ strategy: app.get(BusServerFactory).create(workerQueues(config)) });
   await app.init();

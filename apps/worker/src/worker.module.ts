@@ -1,4 +1,4 @@
-import { loggingModule } from '@app/common';
+import { AppLogging, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { MessagingModule } from '@app/messaging';
@@ -12,12 +12,12 @@ import { ScheduleModule } from '@nestjs/schedule';
  */
 @Module({})
 export class WorkerModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, logging: AppLogging): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        loggingModule({ level: config.LOG_LEVEL, service: 'worker' }),
+        loggingModule(logging),
         MessagingModule.forRoot(),
         ...(config.whatsappDriver === 'baileys' && config.DATABASE_URL !== undefined
           ? [DatabaseModule.forRoot({ role: 'worker' })]

@@ -12,5 +12,5 @@ export {
   encodeCursor,
   pageSize,
 } from './pagination';
-export { ROOT_LOGGER, type RootLogger, loggingModule } from './logging';
-export { exitOnStartupFailure } from './startup-failure';
+export { type AppLogging, ROOT_LOGGER, type RootLogger, appLogging, loggingModule } from './logging';
+export { exitOnStartupFailure, startupFailureText } from './startup-failure';

@@ -1,7 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { DynamicModule, LoggerService, Module } from '@nestjs/common';
+import { LoggerModule, Params, PinoLogger } from 'nestjs-pino';
 import pino, { Logger } from 'pino';
 import { errorSerializer } from './error-redaction';
+import { NestLogger } from './nest-logger';
 
 export interface LoggingOptions {
   level: string;
@@ -28,17 +29,21 @@ const REDACTED = [
 @Module({})
 class LoggingModule {}
 
+/** The process's loggers, made before its Nest app so that the app logs its boot as it happens. */
+export interface AppLogging {
+  /** The pino logger every line goes through (`ROOT_LOGGER` in the app). */
+  root: RootLogger;
+  /** Nest's logger over `root`: pass it to `NestFactory` as `logger`. */
+  nest: LoggerService;
+}
+
 /**
  * JSON logs through pino for every app: Nest's `Logger` (nestjs-pino) and `ROOT_LOGGER` write to
  * one synchronous destination. Successful requests log nothing at `info`, so what is written is
  * mostly warnings and errors, the lines that must survive a crash: an asynchronous destination is
  * flushed on 'exit' only, which Nest's shutdown (it re-raises SIGTERM) never emits.
- *
- * No per-request middleware: nestjs-pino's would build a child logger with the whole serialized
- * request and an AsyncLocalStorage context for every request, logged or not. HTTP apps add their
- * own compact access line (apps/api/src/http/access-log.ts).
  */
-export function loggingModule({ level, service, fd = 1 }: LoggingOptions): DynamicModule {
+export function appLogging({ level, service, fd = 1 }: LoggingOptions): AppLogging {
   const root = pino(
     {
       level,
@@ -49,6 +54,17 @@ export function loggingModule({ level, service, fd = 1 }: LoggingOptions): Dynam
     },
     pino.destination({ fd, sync: true }),
   );
+  const params: Params = { pinoHttp: { logger: root } };
+  return { root, nest: new NestLogger(new PinoLogger(params), params) };
+}
+
+/**
+ * The logging module of an app over `logging` (see `appLogging`). No per-request middleware:
+ * nestjs-pino's would build a child logger with the whole serialized request and an
+ * AsyncLocalStorage context for every request, logged or not. HTTP apps add their own compact
+ * access line (apps/api/src/http/access-log.ts).
+ */
+export function loggingModule({ root }: AppLogging): DynamicModule {
   return {
     module: LoggingModule,
     global: true,

@@ -434,6 +434,11 @@ export class AppConfig {
       .filter((origin) => origin !== '');
   }
 
+  /** LOG_LEVEL debug or trace: the failure line of a bug (not of a user's mistake) carries its stack. */
+  get debugLogging(): boolean {
+    return this.LOG_LEVEL === 'debug' || this.LOG_LEVEL === 'trace';
+  }
+
   /** True when no DATABASE_URL is set: PGlite runs in this process under DATA_DIR. */
   get embeddedDatabase(): boolean {
     return this.DATABASE_URL === undefined;

@@ -1,4 +1,3 @@
-import { AppError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { typeOrmOptions } from './database.options';
 import { isRetryableTransactionError } from './database.service';
@@ -63,12 +62,19 @@ describe(typeOrmOptions.name, () => {
     }
   });
 
-  it('retries connecting to a server that is not up yet, but not a refusal that waiting cannot fix', () => {
-    const { toRetry } = typeOrmOptions(config({ DATABASE_URL: 'postgres://db/hourglass' }), 'api');
-    expect(toRetry?.(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(true);
-    expect(toRetry?.(Object.assign(new Error('password authentication failed'), { code: '28P01' }))).toBe(false);
-    expect(toRetry?.(new AppError('data_dir_in_use', 'in use'))).toBe(false);
-    expect(typeOrmOptions(config({}), 'api').toRetry?.(new Error('any'))).toBe(false);
+  it('waits for a server at the start of the API and the worker, never in the CLI nor for the embedded database', () => {
+    const server = config({ DATABASE_URL: 'postgres://db/hourglass' });
+    expect(typeOrmOptions(server, 'api').connectRetries).toEqual({ count: 5, delayMs: 2_000 });
+    expect(typeOrmOptions(server, 'worker').connectRetries).toEqual({ count: 5, delayMs: 2_000 });
+    expect(typeOrmOptions(server, 'cli').connectRetries).toBeUndefined();
+    expect(typeOrmOptions(config({}), 'api').connectRetries).toBeUndefined();
+  });
+
+  it('never lets TypeOrmModule retry (its retries log a stack each time): HourglassDataSource does it', () => {
+    for (const overrides of [{}, { DATABASE_URL: 'postgres://db/hourglass' }]) {
+      const { toRetry } = typeOrmOptions(config(overrides), 'api');
+      expect(toRetry?.(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    }
   });
 });
 

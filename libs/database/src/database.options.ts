@@ -1,4 +1,3 @@
-import { AppError } from '@app/common';
 import { AppConfig } from '@app/config';
 import { TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { EMBEDDED_DATABASE, EMBEDDED_PORT, EMBEDDED_USER } from './embedded/embedded-postgres';
@@ -17,10 +16,19 @@ export interface EmbeddedTarget {
   role: DatabaseRole;
 }
 
-export type HourglassTypeOrmOptions = TypeOrmModuleOptions & { embedded?: EmbeddedTarget };
+/** How often, and how far apart, a start tries again a server that does not answer (see `HourglassDataSource`). */
+export interface ConnectRetries {
+  count: number;
+  delayMs: number;
+}
 
-/** Errors that waiting will not fix: bad password, unknown role or database, our own refusals. */
-const PERMANENT_SQLSTATES = new Set(['28P01', '28000', '3D000']);
+export type HourglassTypeOrmOptions = TypeOrmModuleOptions & {
+  embedded?: EmbeddedTarget;
+  connectRetries?: ConnectRetries;
+};
+
+/** The API's and the worker's start wait about 10 s for a server that is coming up. */
+const START_RETRIES: ConnectRetries = { count: 5, delayMs: 2_000 };
 /** Fails a query that would wait forever for the single embedded connection (a nested transaction). */
 const EMBEDDED_CONNECT_TIMEOUT_MS = 60_000;
 /** A pool connection that cannot be opened within this is reported, not waited on. */
@@ -45,6 +53,8 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
     // The CLI connects only once a command runs (`Database.connect()`, which does not retry), so
     // `--help` and usage errors answer at once without opening (or waiting for) any database.
     manualInitialization: role === 'cli',
+    // TypeOrmModule's own retries log each failure with its stack; HourglassDataSource retries instead.
+    toRetry: () => false,
   } as const;
   if (config.DATABASE_URL !== undefined) {
     return {
@@ -53,10 +63,8 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
       poolSize: config.DATABASE_POOL_SIZE,
       // While the server is down or restarting, a request fails fast (503) instead of waiting.
       extra: { connectionTimeoutMillis: SERVER_CONNECT_TIMEOUT_MS },
-      // TypeOrmModule's, at the start of the API and the worker (a server may come up after them).
-      retryAttempts: 6,
-      retryDelay: 2_000,
-      toRetry: (error: unknown) => !(error instanceof AppError) && !PERMANENT_SQLSTATES.has(sqlState(error) ?? ''),
+      // A person at the CLI is better served by the reason at once than by a wait.
+      connectRetries: role === 'cli' ? undefined : START_RETRIES,
     };
   }
   return {
@@ -69,9 +77,8 @@ export function typeOrmOptions(config: AppConfig, role: DatabaseRole): Hourglass
     // transaction: a second connection of ours could only wait on the first, so use exactly one.
     poolSize: 1,
     extra: { max: 1, connectionTimeoutMillis: EMBEDDED_CONNECT_TIMEOUT_MS },
+    // No `connectRetries`: a held DATA_DIR or a broken data directory does not heal by waiting.
     embedded: { dataDir: config.DATA_DIR, role },
-    // A held DATA_DIR or a broken data directory does not heal by retrying.
-    toRetry: () => false,
   };
 }
 

@@ -5,7 +5,6 @@ import { Pool, PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { advisoryLockKey } from './advisory-lock-key';
-import { connectionFailure } from './connection-failure';
 import { sqlState } from './database.options';
 
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
@@ -54,19 +53,13 @@ export class Database implements OnApplicationShutdown {
 
   /**
    * Connects a DataSource that waits to be asked (the CLI's, see `typeOrmOptions`); a no-op once
-   * connected. Unlike TypeOrmModule at an API's start it does not retry: a person at a terminal
-   * is better served by the reason at once than by a wait. A failure the user can fix (no such
-   * database, a refused login, no server listening) becomes a typed error that says what to do.
+   * connected. It does not wait for a server that does not answer: a person at a terminal is
+   * better served by the reason at once. A failure the user can fix (no such database, a refused
+   * login, no server listening) is the typed error that says what to do (`HourglassDataSource`).
    */
   async connect(): Promise<void> {
-    if (this.dataSource.isInitialized) {
-      return;
-    }
-    try {
+    if (!this.dataSource.isInitialized) {
       await this.dataSource.initialize();
-    } catch (error) {
-      const url = this.config.DATABASE_URL;
-      throw (url === undefined ? undefined : connectionFailure(error, url)) ?? error;
     }
   }
 

@@ -1,3 +1,10 @@
+export {
+  DatabaseLoginRefusedError,
+  DatabaseMissingError,
+  DatabaseUnreachableError,
+  connectionFailure,
+  createdbCommand,
+} from './connection-failure';
 export { isDatabaseUnavailable } from './database.errors';
 export { DatabaseNotifications, type SiblingRelay } from './database-notifications.service';
 export { DatabaseModule } from './database.module';

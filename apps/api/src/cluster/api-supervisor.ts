@@ -1,10 +1,12 @@
 import cluster, { Worker } from 'node:cluster';
+import { AppError } from '@app/common';
 import { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import { Announcements, sendTo } from './announcements';
 import {
   AnnounceRequest,
   Delivered,
+  FailedMessage,
   MetricsRequest,
   MetricsResponse,
   ReadyMessage,
@@ -20,6 +22,13 @@ const CRASH_MEMORY_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 type Phase = 'starting' | 'running' | 'stopping';
+
+/** An API process could not start: the cluster does not start either (no restart loop). */
+export class ApiProcessFailedError extends AppError {
+  constructor(reason: string) {
+    super('api_process_failed', reason, 500);
+  }
+}
 
 /**
  * The primary's side of cluster mode: forks `size` API processes (each runs `createApiApp` and
@@ -46,7 +55,10 @@ export class ApiSupervisor {
     cluster.on('exit', (worker, code, signal) => this.onExit(worker, code, signal));
   }
 
-  /** Forks every process; resolves with the port once all listen, rejects if one exits first. */
+  /**
+   * Forks every process; resolves with the port once all listen, rejects with the reason of the
+   * first that fails (or exits) first.
+   */
   start(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.startup = { resolve, reject };
@@ -82,6 +94,8 @@ export class ApiSupervisor {
   private onMessage(worker: Worker, message: unknown): void {
     if (isMessage<ReadyMessage>(message, 'hourglass:api-ready')) {
       this.onReady(worker, message.port);
+    } else if (isMessage<FailedMessage>(message, 'hourglass:api-failed')) {
+      this.onFailed(worker, message.reason);
     } else if (isMessage<AnnounceRequest>(message, 'hourglass:announce')) {
       this.announcements.announce(worker, message, this.workers);
     } else if (isMessage<Delivered>(message, 'hourglass:delivered')) {
@@ -101,6 +115,14 @@ export class ApiSupervisor {
     }
   }
 
+  private onFailed(worker: Worker, reason: string): void {
+    if (this.phase === 'starting') {
+      this.startup?.reject(new ApiProcessFailedError(reason));
+    } else if (this.phase === 'running') {
+      this.log.error(`API process ${worker.process.pid} could not start again: ${reason}`);
+    }
+  }
+
   private onExit(worker: Worker, code: number | null, signal: string | null): void {
     if (!this.workers.delete(worker)) {
       return;
@@ -112,7 +134,10 @@ export class ApiSupervisor {
       return;
     }
     if (this.phase === 'starting') {
-      this.startup?.reject(new Error(`API process ${worker.process.pid} exited (${how}) before it was ready`));
+      // Its `hourglass:api-failed` has already said why, unless it died without a word.
+      this.startup?.reject(
+        new ApiProcessFailedError(`API process ${worker.process.pid} exited (${how}) before it was ready`),
+      );
       return;
     }
     const delay = this.backoff.next();

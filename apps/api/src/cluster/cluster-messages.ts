@@ -9,6 +9,12 @@ export interface ReadyMessage {
   port: number;
 }
 
+/** Worker → primary: this process could not start, for `reason` (`startupFailureText`); it exits 1. */
+export interface FailedMessage {
+  type: 'hourglass:api-failed';
+  reason: string;
+}
+
 /** Worker → primary: the metrics of the whole cluster, for a `GET /metrics` this worker serves. */
 export interface MetricsRequest {
   type: 'hourglass:metrics-request';

@@ -1,21 +1,16 @@
-import { loggingModule } from '@app/common';
+import { AppLogging, appLogging, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule, MigrationService } from '@app/database';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 
 /** Just the database, to migrate it: no HTTP, no bus, no cron. */
 @Module({})
 class MigrationRootModule {
-  static register(config: AppConfig): DynamicModule {
+  static register(config: AppConfig, logging: AppLogging): DynamicModule {
     return {
       module: MigrationRootModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        loggingModule({ level: config.LOG_LEVEL, service: 'api' }),
-        DatabaseModule.forRoot({ role: 'api' }),
-      ],
+      imports: [ConfigModule.forRoot(config), loggingModule(logging), DatabaseModule.forRoot({ role: 'api' })],
     };
   }
 }
@@ -27,12 +22,11 @@ class MigrationRootModule {
  * lock of `MigrationService`.
  */
 export async function migrateOnce(config: AppConfig): Promise<void> {
-  const context = await NestFactory.createApplicationContext(MigrationRootModule.register(config), {
-    logger: false,
-    bufferLogs: true,
+  const logging = appLogging({ level: config.LOG_LEVEL, service: 'api' });
+  const context = await NestFactory.createApplicationContext(MigrationRootModule.register(config, logging), {
+    logger: logging.nest,
     abortOnError: false,
   });
-  context.useLogger(context.get(Logger));
   try {
     await context.get(MigrationService).run();
   } finally {

@@ -1,23 +1,28 @@
+import { AppError } from '@app/common';
 import { Logger } from '@nestjs/common';
 import type { Channel } from 'amqplib';
 import amqp, { AmqpConnectionManager } from 'amqp-connection-manager';
 import { describeError } from '../describe-error';
 import { BusSettings } from '../messaging.options';
+import { brokerFailure } from './broker-failure';
 
 /**
  * Opens a self-reconnecting connection (amqp-connection-manager: heartbeats, reconnect every
  * `reconnectSeconds`, channels and their setups recreated on reconnect). Logs never show the
- * URL, which holds credentials.
+ * URL, which holds credentials. `onConnectFailed` hears what each failed attempt means before
+ * the warning that another follows; answering `false` means the caller gives up (no warning).
  */
 export function connectToBroker(
   settings: BusSettings,
   role: 'consumer' | 'publisher',
   logger: Logger,
+  onConnectFailed: (failure: AppError) => boolean = () => true,
 ): AmqpConnectionManager {
-  if (settings.url === undefined) {
+  const url = settings.url;
+  if (url === undefined) {
     throw new Error('RabbitMQ transport without AMQP_URL');
   }
-  const manager = amqp.connect([settings.url], {
+  const manager = amqp.connect([url], {
     heartbeatIntervalInSeconds: settings.heartbeatSeconds,
     reconnectTimeInSeconds: settings.reconnectSeconds,
     connectionOptions: { clientProperties: { connection_name: `${settings.connectionName} ${role}` } },
@@ -26,9 +31,12 @@ export function connectToBroker(
   manager.on('disconnect', ({ err }: { err?: Error }) =>
     logger.warn(`Lost the RabbitMQ connection (${role}): ${err ? describeError(err) : 'closed'}; reconnecting`),
   );
-  manager.on('connectFailed', ({ err }: { err: Error }) =>
-    logger.warn(`Cannot reach RabbitMQ (${role}): ${describeError(err)}; retrying in ${settings.reconnectSeconds}s`),
-  );
+  manager.on('connectFailed', ({ err }: { err: unknown }) => {
+    const failure = brokerFailure(err, url);
+    if (onConnectFailed(failure)) {
+      logger.warn(`${failure.message} Trying again in ${settings.reconnectSeconds} s (${role}).`);
+    }
+  });
   manager.on('blocked', ({ reason }: { reason: string }) =>
     logger.warn(`RabbitMQ blocked the ${role} connection: ${reason}`),
   );

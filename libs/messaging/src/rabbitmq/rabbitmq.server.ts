@@ -4,7 +4,15 @@ import { BusListener, BusServer, DeliveryOutcome } from '../bus.server';
 import { describeError } from '../describe-error';
 import { BusSettings } from '../messaging.options';
 import { connectToBroker, watchChannel } from './amqp-connection';
+import { BrokerUnreachableError } from './broker-failure';
 import { assertBusQueue } from './queue-topology';
+
+/**
+ * A start waits this many failed attempts (`reconnectSeconds` apart: about 10 s by default) for a
+ * broker that does not answer, then fails; a refused login or virtual host fails at once. Once
+ * started, the consumer reconnects for as long as it takes.
+ */
+const START_ATTEMPTS = 6;
 
 /**
  * Consumes a list of RabbitMQ queues with one channel (prefetch = AMQP_PREFETCH per queue,
@@ -27,13 +35,27 @@ export class RabbitMqServer extends BusServer {
   }
 
   protected start(callback: (error?: unknown) => void): void {
-    const manager = connectToBroker(this.settings, 'consumer', this.logger);
+    let started = false;
+    let failedAttempts = 0;
+    const manager = connectToBroker(this.settings, 'consumer', this.logger, (failure) => {
+      if (started) {
+        return true;
+      }
+      failedAttempts += 1;
+      if (failure instanceof BrokerUnreachableError && failedAttempts < START_ATTEMPTS) {
+        return true;
+      }
+      started = true;
+      this.closing = true;
+      void manager.close();
+      callback(failure);
+      return false;
+    });
     this.manager = manager;
     for (const [event, listener] of this.pendingListeners.splice(0)) {
       manager.on(event, listener);
     }
     manager.on('disconnect', () => this._status$.next('disconnected'));
-    let started = false;
     const channel = manager.createChannel({
       name: 'bus-consumer',
       confirm: false,
