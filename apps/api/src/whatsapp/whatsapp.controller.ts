@@ -61,7 +61,7 @@ export class WhatsappController {
     summary: 'Your numbers (every number for an admin), newest first, paginated with `limit` and `nextCursor`.',
   })
   @ApiOkResponse({ type: WhatsappNumberPageDto })
-  @ApiBadRequestResponse({ schema: { example: INVALID_CURSOR_EXAMPLE } })
+  @ApiBadRequestResponse(errorResponse(INVALID_CURSOR_EXAMPLE))
   list(@CurrentUser() user: AuthenticatedUser, @Query() query: PageQueryDto) {
     return this.numbers.list(user, query);
   }
