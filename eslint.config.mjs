@@ -8,7 +8,19 @@ import tseslint from 'typescript-eslint';
  * The doors between rooms (DESIGN.md §1): which of our libs each lib may import.
  * A lib is imported only by its root alias (`@app/ledger`), never by a deep path.
  */
-const LIBS = ['common', 'config', 'database', 'messaging', 'events', 'auth', 'ledger', 'vinted', 'whatsapp', 'client', 'testing'];
+const LIBS = [
+  'common',
+  'config',
+  'database',
+  'messaging',
+  'events',
+  'auth',
+  'ledger',
+  'vinted',
+  'whatsapp',
+  'client',
+  'testing',
+];
 const ALLOWED = {
   common: [],
   config: ['common'],

@@ -312,7 +312,10 @@ export class AppConfig {
   @Min(10, { message: 'is shorter than 10ms' })
   EVENTS_RELAY_INTERVAL = 250;
 
-  @Env({ description: 'How long published domain events stay in the outbox before the purge deletes them.', expected: DURATION })
+  @Env({
+    description: 'How long published domain events stay in the outbox before the purge deletes them.',
+    expected: DURATION,
+  })
   @Expose()
   @AsDuration()
   @IsInt({ message: 'is not a duration' })

@@ -65,7 +65,9 @@ export class AmqpEventPublisher {
   private async connect(): Promise<ConfirmChannel> {
     let connection: ChannelModel | undefined;
     try {
-      connection = await connect(this.url, { clientProperties: { connection_name: `hourglass outbox relay pid ${process.pid}` } });
+      connection = await connect(this.url, {
+        clientProperties: { connection_name: `hourglass outbox relay pid ${process.pid}` },
+      });
       // Unhandled, an 'error' event would crash the process; the next publish reconnects.
       connection.on('error', (error: Error) => this.logger.warn(`RabbitMQ connection error: ${error.message}`));
       connection.on('close', () => this.forget(connection));
@@ -83,7 +85,9 @@ export class AmqpEventPublisher {
     } catch (error) {
       await connection?.close().catch(() => undefined);
       if (!this.reported) {
-        this.logger.warn(`Cannot reach RabbitMQ to relay domain events: ${(error as Error).message}; they wait in the outbox`);
+        this.logger.warn(
+          `Cannot reach RabbitMQ to relay domain events: ${(error as Error).message}; they wait in the outbox`,
+        );
         this.reported = true;
       }
       throw error;

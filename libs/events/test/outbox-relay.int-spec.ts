@@ -43,7 +43,9 @@ async function append(app: INestApplicationContext, events: NewDomainEvent[]): P
 }
 
 async function count(app: INestApplicationContext, where: string): Promise<number> {
-  const rows = await app.get(DataSource).query<{ n: string }[]>(`SELECT count(*) AS n FROM outbox_events WHERE ${where}`);
+  const rows = await app
+    .get(DataSource)
+    .query<{ n: string }[]>(`SELECT count(*) AS n FROM outbox_events WHERE ${where}`);
   return Number(rows[0].n);
 }
 
@@ -105,7 +107,9 @@ describe.each(databaseTargets())('the outbox on the %s database', (target: Datab
 
   it('reports the age of the oldest unsent event', async () => {
     await append(app, [granted(8, 1)]);
-    await app.get(DataSource).query(`UPDATE outbox_events SET occurred_at = now() - interval '90 seconds' WHERE sent_at IS NULL`);
+    await app
+      .get(DataSource)
+      .query(`UPDATE outbox_events SET occurred_at = now() - interval '90 seconds' WHERE sent_at IS NULL`);
     expect(await gauge('hourglass_outbox_oldest_unsent_age_seconds')).toBeGreaterThanOrEqual(90);
     await app.get(OutboxRelay).relay();
   });
@@ -117,7 +121,9 @@ describe.each(databaseTargets())('the outbox on the %s database', (target: Datab
     await app.get(DataSource).query(`UPDATE outbox_events SET occurred_at = now() - interval '30 days'`);
     await app
       .get(DataSource)
-      .query(`UPDATE outbox_events SET sent_at = now() - interval '8 days' WHERE subject = 'users/9' AND sent_at IS NOT NULL AND (payload->>'points')::int = 1`);
+      .query(
+        `UPDATE outbox_events SET sent_at = now() - interval '8 days' WHERE subject = 'users/9' AND sent_at IS NOT NULL AND (payload->>'points')::int = 1`,
+      );
     const purged = await app.get(OutboxRepository).purgeSent(7 * 24 * 3600_000);
     expect(purged).toBe(1);
     expect(await count(app, `subject = 'users/9'`)).toBe(2);

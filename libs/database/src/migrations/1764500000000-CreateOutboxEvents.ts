@@ -28,9 +28,7 @@ export class CreateOutboxEvents1764500000000 implements MigrationInterface {
     // The relay's scan (and the backlog gauges): unsent rows only, oldest first.
     await queryRunner.query('CREATE INDEX outbox_events_unsent_idx ON outbox_events (seq) WHERE sent_at IS NULL');
     // The purge's scan: sent rows by age.
-    await queryRunner.query(
-      'CREATE INDEX outbox_events_sent_idx ON outbox_events (sent_at) WHERE sent_at IS NOT NULL',
-    );
+    await queryRunner.query('CREATE INDEX outbox_events_sent_idx ON outbox_events (sent_at) WHERE sent_at IS NOT NULL');
     await queryRunner.query(`
       CREATE FUNCTION outbox_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
