@@ -8,18 +8,31 @@ import tseslint from 'typescript-eslint';
  * The doors between rooms (DESIGN.md §1): which of our libs each lib may import.
  * A lib is imported only by its root alias (`@app/ledger`), never by a deep path.
  */
-const LIBS = ['common', 'config', 'database', 'messaging', 'auth', 'ledger', 'vinted', 'whatsapp', 'client', 'testing'];
+const LIBS = [
+  'common',
+  'config',
+  'database',
+  'messaging',
+  'events',
+  'auth',
+  'ledger',
+  'vinted',
+  'whatsapp',
+  'client',
+  'testing',
+];
 const ALLOWED = {
   common: [],
   config: ['common'],
   database: ['common', 'config'],
   messaging: ['common', 'config'],
-  auth: ['common', 'config', 'database', 'messaging'],
-  ledger: ['common', 'config', 'database', 'messaging', 'auth'],
-  vinted: ['common', 'config', 'database', 'messaging', 'auth'],
-  whatsapp: ['common', 'config', 'database', 'messaging', 'auth'],
+  events: ['common', 'config', 'database', 'messaging'],
+  auth: ['common', 'config', 'database', 'messaging', 'events'],
+  ledger: ['common', 'config', 'database', 'messaging', 'events', 'auth'],
+  vinted: ['common', 'config', 'database', 'messaging', 'events', 'auth'],
+  whatsapp: ['common', 'config', 'database', 'messaging', 'events', 'auth'],
   client: [],
-  testing: ['common', 'config', 'database', 'messaging', 'auth', 'ledger', 'vinted', 'whatsapp', 'client'],
+  testing: ['common', 'config', 'database', 'messaging', 'events', 'auth', 'ledger', 'vinted', 'whatsapp', 'client'],
 };
 
 const deepImport = {

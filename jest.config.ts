@@ -1,7 +1,8 @@
 import type { Config } from 'jest';
 
 export const moduleNameMapper = {
-  '^@app/(common|config|database|messaging|auth|testing|client|ledger|vinted|whatsapp)$': '<rootDir>/libs/$1/src',
+  '^@app/(common|config|database|events|messaging|auth|testing|client|ledger|vinted|whatsapp)$':
+    '<rootDir>/libs/$1/src',
 };
 export const transform = {
   '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] as [string, Record<string, unknown>],

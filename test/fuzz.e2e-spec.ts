@@ -45,6 +45,13 @@ const SKIPPED = [/\/events\/?$/, /revoke-all/, /password\/change/];
  */
 const UNSTABLE_TABLES =
   /^(app_settings|sweep_runs|migrations|whatsapp_|vinted_scheduler|throttle_counters|stream_tickets)/;
+/**
+ * Tables a timer changes only in part: the outbox relay stamps `sent_at` on its own schedule, but
+ * a refused request must still write no event, so every other column is compared.
+ */
+const PARTLY_STABLE_COLUMNS: Record<string, string> = {
+  outbox_events: 'id, seq, aggregate_type, aggregate_id, type, subject, payload, occurred_at',
+};
 /** simplejwt / DRF bodies without `code`, kept for compatibility with its clients (CONTRACT §3). */
 const DRF_COMPATIBLE_PATHS = /^\/api\/(token|users)(\/|$)/;
 
@@ -139,7 +146,9 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
       .filter((name) => !UNSTABLE_TABLES.test(name))
       .map(
         (name) =>
-          `SELECT '${name}' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM "${name}" x`,
+          `SELECT '${name}' AS t, count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${
+            name in PARTLY_STABLE_COLUMNS ? `(SELECT ${PARTLY_STABLE_COLUMNS[name]} FROM "${name}")` : `"${name}"`
+          } x`,
       )
       .join(' UNION ALL ');
   });

@@ -1,6 +1,7 @@
 import { AppLogging, loggingModule } from '@app/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
+import { EventsCronModule } from '@app/events';
 import { MessagingModule } from '@app/messaging';
 import { WhatsappNodeModule } from '@app/whatsapp';
 import { DynamicModule, Module, Type } from '@nestjs/common';
@@ -30,6 +31,7 @@ export class ApiModule {
         ScheduleModule.forRoot(),
         HealthModule,
         MetricsModule,
+        EventsCronModule,
         AuthHttpModule,
         LedgerHttpModule,
         VintedHttpModule,

@@ -1,3 +1,4 @@
+import { EventsModule } from '@app/events';
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -26,6 +27,7 @@ import { UsersService } from './users/users.service';
  */
 @Module({
   imports: [
+    EventsModule,
     TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity]),
     JwtKeyRingModule,
     JwtModule.registerAsync(JWT_MODULE_OPTIONS_FROM_CONFIG),

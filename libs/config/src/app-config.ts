@@ -280,6 +280,27 @@ export class AppConfig {
   @Min(100, { message: 'is shorter than 100ms' })
   SSE_KEEPALIVE_INTERVAL = 15_000;
 
+  @Env({
+    description:
+      'How often the outbox relay looks for unpublished domain events (on a server it also wakes on each commit that writes one).',
+    expected: 'a duration such as 250ms or 1s',
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(10, { message: 'is shorter than 10ms' })
+  EVENTS_RELAY_INTERVAL = 250;
+
+  @Env({
+    description: 'How long published domain events stay in the outbox before the purge deletes them.',
+    expected: DURATION,
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(60_000, { message: 'is shorter than 1m' })
+  EVENTS_RETENTION = 7 * 24 * 3600_000;
+
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose()
   @AsDuration()

@@ -1,3 +1,4 @@
+import { EventsModule } from '@app/events';
 import { Module } from '@nestjs/common';
 import { LedgerService } from './accounts/ledger.service';
 import { PointAccountsRepository } from './accounts/point-accounts.repository';
@@ -18,6 +19,7 @@ import { LedgerVerifier } from './verify/ledger-verifier.service';
  * as is): the API also imports `LedgerCronModule` for the sweep and the purge.
  */
 @Module({
+  imports: [EventsModule],
   providers: [
     PointAccountsRepository,
     LedgerService,

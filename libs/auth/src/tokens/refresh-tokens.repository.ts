@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { FamilyRevocationReason, OUTBOX_COLUMNS } from '@app/events';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -33,6 +34,20 @@ const COLUMNS = `jti, family_id AS "familyId", user_id AS "userId", replaced_by 
 async function modify<T = unknown>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
   const result = await manager.query<[T[], number] | T[]>(sql, parameters);
   return Array.isArray(result[0]) ? result[0] : (result as T[]);
+}
+
+/**
+ * Wraps an UPDATE that revokes refresh tokens (`… RETURNING family_id, user_id`) so that the same
+ * statement writes one `auth.family.revoked` event per family it revoked ($N the reason): an event
+ * exists exactly when its revocation committed. It names the family by its id, never a token.
+ */
+function revokingWithEvents(update: string, reasonParameter: number): string {
+  return `WITH revoked AS (${update}), events AS (
+      INSERT INTO ${OUTBOX_COLUMNS}
+      SELECT DISTINCT 'refresh_family', family_id::text, 'auth.family.revoked', 'refresh-families/' || family_id,
+             jsonb_build_object('userId', user_id, 'familyId', family_id, 'reason', $${reasonParameter}::text)
+      FROM revoked
+    ) SELECT jti FROM revoked`;
 }
 
 /** SHA-256 hex: the only form in which a refresh token reaches the database. */
@@ -111,34 +126,53 @@ export class RefreshTokensRepository {
     ]);
   }
 
-  /** Revokes a live token (logout); false if it was not live. */
+  /** Revokes a live token (logout), which ends its family; false if it was not live. */
   async revoke(token: string, manager: EntityManager): Promise<boolean> {
+    const reason: FamilyRevocationReason = 'logout';
     const rows = await modify(
       manager,
-      `UPDATE refresh_tokens SET revoked_at = now(), successor_token = NULL
-       WHERE token_hash = $1 AND revoked_at IS NULL AND used_at IS NULL RETURNING jti`,
-      [hashToken(token)],
+      revokingWithEvents(
+        `UPDATE refresh_tokens SET revoked_at = now(), successor_token = NULL
+         WHERE token_hash = $1 AND revoked_at IS NULL AND used_at IS NULL RETURNING jti, family_id, user_id`,
+        2,
+      ),
+      [hashToken(token), reason],
     );
     return rows.length > 0;
   }
 
-  /** Revokes every token of a family (reuse detected); returns how many were still unrevoked. */
-  async revokeFamily(familyId: string, manager: EntityManager): Promise<number> {
+  /** Revokes every token of a family (reuse detected, or a logout with a rotated token); returns how many were still unrevoked. */
+  async revokeFamily(
+    familyId: string,
+    reason: Extract<FamilyRevocationReason, 'reuse' | 'logout'>,
+    manager: EntityManager,
+  ): Promise<number> {
     const rows = await modify(
       manager,
-      `UPDATE refresh_tokens SET revoked_at = now(), successor_token = NULL
-       WHERE family_id = $1 AND revoked_at IS NULL RETURNING jti`,
-      [familyId],
+      revokingWithEvents(
+        `UPDATE refresh_tokens SET revoked_at = now(), successor_token = NULL
+         WHERE family_id = $1 AND revoked_at IS NULL RETURNING jti, family_id, user_id`,
+        2,
+      ),
+      [familyId, reason],
     );
     return rows.length;
   }
 
-  async revokeAllForUser(userId: number, manager: EntityManager = this.dataSource.manager): Promise<number> {
+  /** Revokes every live token of the user (`revoke_all` or `password_change`); returns how many. */
+  async revokeAllForUser(
+    userId: number,
+    reason: Extract<FamilyRevocationReason, 'revoke_all' | 'password_change'>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<number> {
     const rows = await modify(
       manager,
-      `UPDATE refresh_tokens SET revoked_at = now(), successor_token = NULL
-       WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING jti`,
-      [userId],
+      revokingWithEvents(
+        `UPDATE refresh_tokens SET revoked_at = now(), successor_token = NULL
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING jti, family_id, user_id`,
+        2,
+      ),
+      [userId, reason],
     );
     return rows.length;
   }

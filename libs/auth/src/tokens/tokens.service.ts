@@ -128,7 +128,7 @@ export class TokensService {
       }
       if (stored.used && !stored.revoked) {
         // Logging out with an already rotated token: end the whole session it belongs to.
-        await this.refreshTokens.revokeFamily(stored.familyId, manager);
+        await this.refreshTokens.revokeFamily(stored.familyId, 'logout', manager);
       }
       return stored.expired && !stored.revoked ? 'Token is expired' : 'Token is blacklisted';
     });
@@ -141,7 +141,7 @@ export class TokensService {
   async revokeAll(userId: number): Promise<{ revoked: number }> {
     const revoked = await this.database.transaction(async (manager) => {
       await this.users.invalidateTokens(userId, manager);
-      return this.refreshTokens.revokeAllForUser(userId, manager);
+      return this.refreshTokens.revokeAllForUser(userId, 'revoke_all', manager);
     });
     await this.authCache.changed(userId);
     return { revoked };
@@ -273,7 +273,7 @@ export class TokensService {
         };
       }
     }
-    await this.refreshTokens.revokeFamily(stored.familyId, manager);
+    await this.refreshTokens.revokeFamily(stored.familyId, 'reuse', manager);
     return { ok: false, problem: 'Token is blacklisted', reuse: stored };
   }
 

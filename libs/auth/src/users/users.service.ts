@@ -132,7 +132,7 @@ export class UsersService {
     await this.database.transaction(async (manager) => {
       await this.users.setPasswordHash(userId, hash, manager);
       await this.users.invalidateTokens(userId, manager);
-      await this.refreshTokens.revokeAllForUser(userId, manager);
+      await this.refreshTokens.revokeAllForUser(userId, 'password_change', manager);
     });
     await this.authCache.changed(userId);
     this.logger.log({ event: 'password_changed', userId }, 'Password changed: every token of the user is revoked');

@@ -8,6 +8,7 @@ import { CreateThrottleCounters1764350000000 } from './1764350000000-CreateThrot
 import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateWhatsappNumberEvents';
 import { CountCredentialFailures1764380000000 } from './1764380000000-CountCredentialFailures';
 import { CreateStreamTickets1764400000000 } from './1764400000000-CreateStreamTickets';
+import { CreateOutboxEvents1764500000000 } from './1764500000000-CreateOutboxEvents';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   CreateWhatsappNumberEvents1764360000000,
   CountCredentialFailures1764380000000,
   CreateStreamTickets1764400000000,
+  CreateOutboxEvents1764500000000,
 ];

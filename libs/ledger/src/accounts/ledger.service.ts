@@ -1,5 +1,6 @@
 import { PageRequest, cursorInteger, decodeCursor, encodeCursor, pageSize } from '@app/common';
 import { Database } from '@app/database';
+import { OutboxRepository } from '@app/events';
 import { Injectable, Logger } from '@nestjs/common';
 import { InvalidPointsError, MAX_POINTS, UnknownUserError } from '../ledger.errors';
 import { Balances, LedgerPage } from '../ledger.types';
@@ -20,18 +21,29 @@ export class LedgerService {
   constructor(
     private readonly database: Database,
     private readonly accounts: PointAccountsRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
-  /** Credits `points` to `username` with a `grant` entry, in one transaction; returns the new balance. */
+  /** Credits `points` to `username` with a `grant` entry and its event, in one transaction; returns the new balance. */
   async grant(username: string, points: number, reason?: string): Promise<{ balance: number }> {
     assertPoints(points);
     const userId = await this.accounts.findUserId(username);
     if (userId === undefined) {
       throw new UnknownUserError(username);
     }
+    const note = reason?.trim() || undefined;
     const balance = await this.database.transaction(async (manager) => {
       const credited = await this.accounts.credit(manager, userId, points);
-      await this.accounts.insertEntry(manager, { userId, type: 'grant', points, reason: reason?.trim() || undefined });
+      await this.accounts.insertEntry(manager, { userId, type: 'grant', points, reason: note });
+      await this.outbox.append(manager, [
+        {
+          type: 'ledger.points.granted',
+          aggregateType: 'user',
+          aggregateId: String(userId),
+          subject: `users/${userId}`,
+          data: { userId, points, balance: credited, reason: note ?? null },
+        },
+      ]);
       return credited;
     });
     this.logger.log(`Granted ${points} points to ${username} (balance ${balance})`);

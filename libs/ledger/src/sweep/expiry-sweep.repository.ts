@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { OUTBOX_COLUMNS } from '@app/events';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RestoredUser, SweepTrigger, toNumber } from '../ledger.types';
@@ -13,17 +14,23 @@ export interface ReleasedBatch {
  * The release, set-based, in one statement: lock a batch of expired active tokens (SKIP LOCKED, so
  * a validation holding a row wins it and parallel sweeps split the work), write one `release`
  * entry per token, credit the balances only for the entries actually written (ON CONFLICT DO
- * NOTHING never moves a balance), and delete the live rows. Run inside the caller's transaction.
+ * NOTHING never moves a balance), write a `ledger.token.expired` event per release ($2 the
+ * trigger) and delete the live rows. Run inside the caller's transaction.
  */
 const RELEASE_SQL = `
   WITH expired AS MATERIALIZED (
-    SELECT token, user_id, points FROM exchange_tokens
+    SELECT token, seq, user_id, points FROM exchange_tokens
     WHERE status = 'active' AND expires_at <= now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
   ), released AS (
     INSERT INTO ledger_entries (user_id, type, points, token_id, reason)
     SELECT user_id, 'release', points, token, 'expired' FROM expired
     ON CONFLICT DO NOTHING
-    RETURNING user_id, points
+    RETURNING user_id, points, token_id
+  ), events AS (
+    INSERT INTO ${OUTBOX_COLUMNS}
+    SELECT 'exchange_token', e.seq::text, 'ledger.token.expired', 'tokens/' || e.seq,
+           jsonb_build_object('tokenId', e.seq, 'userId', r.user_id, 'pointsRestored', r.points, 'trigger', $2::text)
+    FROM released r JOIN expired e ON e.token = r.token_id
   ), per_user AS (
     SELECT user_id, sum(points) AS points, count(*) AS tokens FROM released GROUP BY user_id
   ), credited AS (
@@ -66,8 +73,8 @@ const REPLICA = `${hostname()}:${process.pid}`;
 export class ExpirySweepRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async release(manager: EntityManager, limit: number): Promise<ReleasedBatch> {
-    const [row] = await manager.query<ReleaseRow[]>(RELEASE_SQL, [limit]);
+  async release(manager: EntityManager, limit: number, trigger: SweepTrigger): Promise<ReleasedBatch> {
+    const [row] = await manager.query<ReleaseRow[]>(RELEASE_SQL, [limit, trigger]);
     const users = row.users.map((user) => ({ ...user, tokens: toNumber(user.tokens), points: toNumber(user.points) }));
     if (toNumber(row.credited) !== users.length) {
       // A held token whose owner has no account: the books are already wrong; refuse to go on.

@@ -45,7 +45,7 @@ export class ExpirySweeper {
     const totals = new Map<number, RestoredUser>();
     let released = 0;
     for (;;) {
-      const batch = await this.database.transaction((manager) => this.sweeps.release(manager, limit));
+      const batch = await this.database.transaction((manager) => this.sweeps.release(manager, limit, options.trigger));
       merge(totals, batch);
       released += batch.users.reduce((sum, user) => sum + user.tokens, 0);
       options.onBatch?.(released);

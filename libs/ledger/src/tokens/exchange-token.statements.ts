@@ -1,4 +1,5 @@
 import { SqlStatement } from '@app/database';
+import { OUTBOX_COLUMNS } from '@app/events';
 
 /**
  * The token hot paths, one statement each (Database.statement): a creation or a validation is one
@@ -9,7 +10,10 @@ import { SqlStatement } from '@app/database';
  * - the account row is locked (FOR UPDATE, which reads its latest committed version) before the
  *   one UPDATE that moves its points, and that UPDATE reads the same version: a statement may
  *   lock a row and then change it, but must never change one row twice;
- * - expiry is decided by the database clock, in the statement that holds the row lock.
+ * - expiry is decided by the database clock, in the statement that holds the row lock;
+ * - each change writes its domain event into the outbox in the same statement (so in the same
+ *   transaction), after the row lock of its aggregate is held. Events name a token by its `seq`,
+ *   never by its (secret) string.
  */
 
 /**
@@ -29,14 +33,14 @@ export const CREATE_TOKEN: SqlStatement = {
     WITH existing AS (
       SELECT fingerprint, response FROM idempotency_keys WHERE user_id = $2 AND key = $5::text
     ), expired AS MATERIALIZED (
-      SELECT token, points FROM exchange_tokens
+      SELECT token, seq, points FROM exchange_tokens
       WHERE user_id = $2 AND status = 'active' AND expires_at <= now() AND NOT EXISTS (SELECT FROM existing)
       ORDER BY expires_at LIMIT $7 FOR UPDATE SKIP LOCKED
     ), released AS (
       INSERT INTO ledger_entries (user_id, type, points, token_id, reason)
       SELECT $2, 'release', points, token, 'expired' FROM expired
       ON CONFLICT DO NOTHING
-      RETURNING points
+      RETURNING token_id, points
     ), removed AS (
       DELETE FROM exchange_tokens t USING expired e WHERE t.token = e.token
     ), freed AS (
@@ -56,7 +60,17 @@ export const CREATE_TOKEN: SqlStatement = {
       INSERT INTO exchange_tokens (token, user_id, points, expires_at)
       SELECT $1, $2, $3::bigint, date_trunc('milliseconds', now() + $4::bigint * interval '1 millisecond')
       FROM account WHERE covered
-      RETURNING expires_at
+      RETURNING seq, expires_at
+    ), events AS (
+      INSERT INTO ${OUTBOX_COLUMNS}
+      SELECT 'exchange_token', e.seq::text, 'ledger.token.expired', 'tokens/' || e.seq,
+             jsonb_build_object('tokenId', e.seq, 'userId', $2::int, 'pointsRestored', r.points, 'trigger', 'create')
+      FROM released r JOIN expired e ON e.token = r.token_id
+      UNION ALL
+      SELECT 'exchange_token', seq::text, 'ledger.token.created', 'tokens/' || seq,
+             jsonb_build_object('tokenId', seq, 'userId', $2::int, 'points', $3::bigint,
+                                'expiresAt', to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+      FROM created
     ), answer AS (
       SELECT to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS expires_at,
              greatest(0, ceil(extract(epoch FROM expires_at - now())))::int AS expires_in_seconds
@@ -86,7 +100,7 @@ export const VALIDATE_TOKEN: SqlStatement = {
   name: 'ledger_validate_token',
   text: `
     WITH t AS MATERIALIZED (
-      SELECT token, user_id, points, status, expires_at <= now() AS expired
+      SELECT token, seq, user_id, points, status, expires_at <= now() AS expired
       FROM exchange_tokens WHERE token = $1 FOR UPDATE
     ), captured AS (
       UPDATE exchange_tokens e SET status = 'used', used_at = now()
@@ -112,6 +126,16 @@ export const VALIDATE_TOKEN: SqlStatement = {
       INSERT INTO exchange_requests (token, customer_id, vendor_id, points)
       SELECT token, user_id, $2, points FROM captured
       RETURNING id, created_at
+    ), events AS (
+      INSERT INTO ${OUTBOX_COLUMNS}
+      SELECT 'exchange_token', t.seq::text, 'ledger.token.redeemed', 'tokens/' || t.seq,
+             jsonb_build_object('tokenId', t.seq, 'userId', t.user_id, 'vendorId', $2::int, 'points', t.points,
+                                'requestId', r.id)
+      FROM t JOIN request r ON true
+      UNION ALL
+      SELECT 'exchange_token', t.seq::text, 'ledger.token.expired', 'tokens/' || t.seq,
+             jsonb_build_object('tokenId', t.seq, 'userId', t.user_id, 'pointsRestored', r.points, 'trigger', 'validate')
+      FROM t JOIN released r ON true
     )
     SELECT t.user_id, t.points, t.status, t.expired, (SELECT count(*) FROM released)::int AS released,
            r.id AS request_id, r.created_at, c.username AS customer, coalesce(nullif(c.email, ''), c.username) AS owner,

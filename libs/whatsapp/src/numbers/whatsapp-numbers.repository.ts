@@ -1,3 +1,4 @@
+import { OUTBOX_COLUMNS } from '@app/events';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, Repository } from 'typeorm';
@@ -59,15 +60,23 @@ export class WhatsappNumbersRepository {
    * Applies a worker event unless a newer one was applied already (`last_event_at`): redelivered
    * and out-of-order events never roll the state back. When the row changed, the same statement
    * keeps the event in `whatsapp_number_events` and notifies its id on `channel` (delivered to
-   * every listening process at commit); returns that id, else `undefined`.
+   * every listening process at commit); returns that id, else `undefined`. A change of status
+   * also writes `whatsapp.number.status_changed` (from, to) into the outbox, in the same statement.
    */
   async applyEvent(event: WorkerEvent, channel: string): Promise<string | undefined> {
     const changes = eventChanges(event);
     // CTEs, so the driver answers rows (a bare UPDATE … RETURNING comes back as [rows, count]).
     const rows = await this.numbers.query<{ id: string }[]>(
-      `WITH applied AS (
-         UPDATE whatsapp_numbers SET ${changes.sql}, worker_id = $3, session_id = $4, last_event_at = $2, updated_at = now()
-         WHERE id = $1 AND last_event_at < $2 RETURNING id
+      `WITH previous AS MATERIALIZED (
+         SELECT id, status FROM whatsapp_numbers WHERE id = $1 FOR UPDATE
+       ), applied AS (
+         UPDATE whatsapp_numbers w SET ${changes.sql}, worker_id = $3, session_id = $4, last_event_at = $2, updated_at = now()
+         FROM previous p WHERE w.id = p.id AND w.last_event_at < $2 RETURNING w.id, w.user_id, p.status AS before, w.status AS after
+       ), status_changed AS (
+         INSERT INTO ${OUTBOX_COLUMNS}
+         SELECT 'whatsapp_number', id::text, 'whatsapp.number.status_changed', 'whatsapp-numbers/' || id,
+                jsonb_build_object('numberId', id, 'userId', user_id, 'from', before, 'to', after)
+         FROM applied WHERE before <> after
        ), kept AS (
          INSERT INTO whatsapp_number_events (number_id, event) SELECT id, $5::json FROM applied RETURNING id
        ) SELECT id::text AS id, pg_notify($6, id::text) FROM kept`,

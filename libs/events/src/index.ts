@@ -1,0 +1,24 @@
+export { CLOUDEVENTS_CONTENT_TYPE, type CloudEvent } from './cloud-event';
+export {
+  DOMAIN_EVENT_TYPES,
+  EVENTS_EXCHANGE,
+  type DomainEventData,
+  type DomainEventType,
+  type ExpiryTrigger,
+  type FamilyRevocationReason,
+  type FamilyRevokedData,
+  type NewDomainEvent,
+  type PointsGrantedData,
+  type TokenCreatedData,
+  type TokenExpiredData,
+  type TokenRedeemedData,
+  type VintedSessionStatusChangedData,
+  type WhatsappNumberStatusChangedData,
+} from './domain-events';
+export { EventsCronModule } from './events-cron.module';
+export { EventsModule } from './events.module';
+export { type DomainEventListener, LocalEventStream } from './local-event-stream';
+export { OUTBOX_PURGE_JOB } from './outbox-purge.cron';
+export { OUTBOX_RELAY_JOB } from './outbox-relay.cron';
+export { OutboxRelay, type RelayResult } from './outbox-relay.service';
+export { OUTBOX_COLUMNS, type OutboxBacklog, OutboxRepository } from './outbox.repository';

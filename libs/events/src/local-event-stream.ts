@@ -1,0 +1,32 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { CloudEvent } from './cloud-event';
+
+export type DomainEventListener = (event: CloudEvent) => void;
+
+/**
+ * The in-process side of `hourglass.events`: without RabbitMQ (AMQP_URL unset) the relay hands
+ * each published event to this process's listeners. Nothing is kept for a listener that is not
+ * subscribed, as a topic exchange with no bound queue keeps nothing.
+ */
+@Injectable()
+export class LocalEventStream {
+  private readonly logger = new Logger(LocalEventStream.name);
+  private readonly listeners = new Set<DomainEventListener>();
+
+  /** Returns the unsubscribe function. */
+  subscribe(listener: DomainEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  publish(event: CloudEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One failing listener must not stop the others, nor the relay.
+        this.logger.warn(`A domain event listener failed on ${event.type}: ${(error as Error).message}`);
+      }
+    }
+  }
+}

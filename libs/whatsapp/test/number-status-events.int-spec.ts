@@ -1,0 +1,88 @@
+import { AuthModule } from '@app/auth';
+import { MessagingModule } from '@app/messaging';
+import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
+import { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { WhatsappNumbersModule } from '../src/numbers/whatsapp-numbers.module';
+import { WhatsappNumbersService } from '../src/numbers/whatsapp-numbers.service';
+import { WorkerEvent } from '../src/whatsapp-messages';
+
+describe.each(databaseTargets())('whatsapp.number.status_changed on the %s database', (target: DatabaseTarget) => {
+  let database: TestDatabase;
+  let app: INestApplicationContext;
+  let sql: DataSource;
+  let numbers: WhatsappNumbersService;
+  let clock = Date.now();
+
+  const event = (numberId: number, fields: Partial<WorkerEvent> & Pick<WorkerEvent, 'action'>): WorkerEvent =>
+    ({
+      numberId,
+      sessionId: `session_${numberId}`,
+      workerId: 'worker-1',
+      timestamp: ++clock,
+      ...fields,
+    }) as WorkerEvent;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    app = await createDatabaseTestApp({
+      env: database.env,
+      imports: [MessagingModule.forRoot(), AuthModule, WhatsappNumbersModule],
+    });
+    sql = app.get(DataSource);
+    numbers = app.get(WhatsappNumbersService);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.cleanup();
+  });
+
+  async function newNumber(phone: string): Promise<{ id: number; userId: number }> {
+    const [user] = await sql.query<{ id: number }[]>(
+      `INSERT INTO users (username, password_hash) VALUES ($1, 'x') RETURNING id`,
+      [`owner-${phone}`],
+    );
+    const [row] = await sql.query<{ id: number }[]>(
+      `INSERT INTO whatsapp_numbers (phone_number, user_id, max_attempts) VALUES ($1, $2, 3) RETURNING id`,
+      [phone, user.id],
+    );
+    return { id: row.id, userId: user.id };
+  }
+
+  async function changes(numberId: number): Promise<unknown[]> {
+    const rows = await sql.query<{ subject: string; payload: unknown }[]>(
+      `SELECT subject, payload FROM outbox_events WHERE type = 'whatsapp.number.status_changed' AND aggregate_id = $1 ORDER BY seq`,
+      [String(numberId)],
+    );
+    return rows.map((row) => ({ subject: row.subject, ...(row.payload as object) }));
+  }
+
+  it('writes one event per change of status (connected included), none for a repeat or a stale event', async () => {
+    const { id, userId } = await newNumber('+221770000101');
+    await numbers.applyEvent(event(id, { action: 'qr_generated', qrCode: 'data:image/png;base64,AA' }));
+    await numbers.applyEvent(event(id, { action: 'qr_generated', qrCode: 'data:image/png;base64,BB' })); // same status
+    const stale = event(id, { action: 'error', error: 'late' });
+    stale.timestamp = 1; // older than what was applied: refused, no event
+    await numbers.applyEvent(stale);
+    await numbers.applyEvent(event(id, { action: 'connected' }));
+    expect(await changes(id)).toEqual([
+      { subject: `whatsapp-numbers/${id}`, numberId: id, userId, from: 'pending', to: 'qr_ready' },
+      { subject: `whatsapp-numbers/${id}`, numberId: id, userId, from: 'qr_ready', to: 'connected' },
+    ]);
+  });
+
+  it('writes failed after the QR codes ran out', async () => {
+    const { id } = await newNumber('+221770000102');
+    await numbers.applyEvent(event(id, { action: 'qr_generated', qrCode: 'data:image/png;base64,AA' }));
+    await numbers.applyEvent(
+      event(id, { action: 'qr_regenerating', attempt: 1, maxAttempts: 3, message: 'QR code expired' }),
+    );
+    await numbers.applyEvent(event(id, { action: 'error', error: 'no scan after 3 QR codes' }));
+    expect((await changes(id)).map((change) => (change as { to: string }).to)).toEqual([
+      'qr_ready',
+      'regenerating',
+      'failed',
+    ]);
+  });
+});
