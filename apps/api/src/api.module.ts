@@ -6,6 +6,7 @@ import { MessagingModule } from '@app/messaging';
 import { WhatsappNodeModule } from '@app/whatsapp';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { AuthHttpModule } from './auth/auth-http.module';
 import { HealthModule } from './health/health.module';
 import { LedgerHttpModule } from './ledger/ledger-http.module';
@@ -40,6 +41,7 @@ export class ApiModule {
         ...(config.embeddedBus ? [WhatsappNodeModule] : []),
         ...extraModules,
       ],
+      controllers: [AsyncApiController],
       providers: [MigrateOnStart],
     };
   }

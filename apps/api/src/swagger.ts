@@ -17,7 +17,8 @@ export function setupSwagger(app: INestApplication): void {
           'Every answer carries security headers (`X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, a Content-Security-Policy, HSTS in production) ' +
           'and is never cached (`Cache-Control: no-store`, `Pragma: no-cache`): tokens travel in bodies and headers. ' +
           'Request bodies are JSON or form, in UTF-8, plain or with `Content-Encoding` gzip, deflate or br, at most ' +
-          '100 KB once decoded and nested at most 32 levels; anything else is a 4xx (the README lists each answer).',
+          '100 KB once decoded and nested at most 32 levels; anything else is a 4xx (the README lists each answer). ' +
+          'The RabbitMQ messages (domain events, WhatsApp worker queues) are described by the AsyncAPI 3 document at `/api/asyncapi.json`.',
       )
       .setVersion('0.1.0')
       .addBearerAuth()

@@ -14,5 +14,6 @@ export { WhatsappCronModule } from './whatsapp-cron.module';
 export { SessionManager } from './session/session-manager.service';
 export { QrRenderPool } from './session/qr-render-pool';
 export { InvalidPhoneNumberError } from './whatsapp.errors';
-export { E164, type WorkerEvent } from './whatsapp-messages';
+export { E164, WHATSAPP_COMMAND_ACTIONS, WORKER_EVENT_ACTIONS, type WorkerEvent } from './whatsapp-messages';
+export { parseWhatsappCommand } from './whatsapp-command.parser';
 export { parseHeartbeat, parseWorkerEvent } from './worker-event.parser';

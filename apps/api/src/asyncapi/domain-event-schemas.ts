@@ -1,0 +1,170 @@
+import { VINTED_SESSION_STATUSES } from '@app/vinted';
+import { NUMBER_STATUSES } from '@app/whatsapp';
+import { JsonSchema, MessageSpec, object, positiveInteger, text } from './message-spec';
+
+/**
+ * The domain events on the `hourglass.events` topic exchange (issue 15): CloudEvents 1.0 in
+ * structured JSON mode, routing key = `type`. No event carries a secret: an exchange token is
+ * named by a non-secret `tokenId`, never by the token string; no JWT, no cookie.
+ */
+
+export const EVENTS_EXCHANGE = 'hourglass.events';
+export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
+
+export const SWEEP_TRIGGERS = ['sweep', 'creation', 'validation', 'cli'] as const;
+export const FAMILY_REVOCATION_REASONS = ['reuse', 'logout', 'revoke_all', 'password_change'] as const;
+export const VINTED_REASON_KINDS = ['ok', 'dead', 'blocked', 'transient', 'configuration'] as const;
+
+interface DomainEventSpec {
+  type: string;
+  name: string;
+  summary: string;
+  subject: string;
+  subjectPattern: string;
+  data: JsonSchema;
+  example: { subject: string; data: Record<string, unknown> };
+}
+
+const userId = positiveInteger('The user concerned.');
+const tokenId = text(
+  'A non-secret, stable identifier of the exchange token (never the token itself); the same in all the events of one token.',
+);
+const points = positiveInteger('Points.');
+const timestamp: JsonSchema = { type: 'string', format: 'date-time', description: 'RFC 3339.' };
+const oneOf = (values: readonly string[], description: string): JsonSchema => ({
+  type: 'string',
+  enum: [...values],
+  description,
+});
+const nullable = (schema: JsonSchema): JsonSchema => ({ ...schema, type: [schema.type as string, 'null'] });
+
+const DOMAIN_EVENTS: DomainEventSpec[] = [
+  {
+    type: 'ledger.points.granted',
+    name: 'ledgerPointsGranted',
+    summary: "Points were added to a user's balance.",
+    subject: '`user/<userId>`',
+    subjectPattern: '^user/[1-9][0-9]*$',
+    data: object({ userId, points }),
+    example: { subject: 'user/42', data: { userId: 42, points: 500 } },
+  },
+  {
+    type: 'ledger.token.created',
+    name: 'ledgerTokenCreated',
+    summary: 'An exchange token was created: its points are held in escrow until it is redeemed or expires.',
+    subject: '`token/<tokenId>`',
+    subjectPattern: '^token/.+$',
+    data: object({ tokenId, userId, points, expiresAt: timestamp }),
+    example: {
+      subject: 'token/1207',
+      data: { tokenId: '1207', userId: 42, points: 120, expiresAt: '2025-12-06T14:00:00.000Z' },
+    },
+  },
+  {
+    type: 'ledger.token.redeemed',
+    name: 'ledgerTokenRedeemed',
+    summary: 'A vendor redeemed an exchange token: its held points were captured.',
+    subject: '`token/<tokenId>`',
+    subjectPattern: '^token/.+$',
+    data: object({ tokenId, userId, points, vendorId: positiveInteger('The vendor who redeemed it.') }),
+    example: { subject: 'token/1207', data: { tokenId: '1207', userId: 42, points: 120, vendorId: 7 } },
+  },
+  {
+    type: 'ledger.token.expired',
+    name: 'ledgerTokenExpired',
+    summary: "An exchange token expired unredeemed: its held points went back to the customer's balance.",
+    subject: '`token/<tokenId>`',
+    subjectPattern: '^token/.+$',
+    data: object({
+      tokenId,
+      userId,
+      pointsRestored: positiveInteger('Points returned to the balance.'),
+      trigger: oneOf(
+        SWEEP_TRIGGERS,
+        'What released them: the periodic sweep, a token creation, a validation of the expired token, or the CLI.',
+      ),
+    }),
+    example: { subject: 'token/1207', data: { tokenId: '1207', userId: 42, pointsRestored: 120, trigger: 'sweep' } },
+  },
+  {
+    type: 'auth.family.revoked',
+    name: 'authFamilyRevoked',
+    summary: 'A refresh-token family was revoked: every refresh token of that login stops working.',
+    subject: '`user/<userId>`',
+    subjectPattern: '^user/[1-9][0-9]*$',
+    data: object({
+      userId,
+      familyId: text('The family (one login and its rotations).'),
+      reason: oneOf(
+        FAMILY_REVOCATION_REASONS,
+        'A rotated refresh token was reused, the user logged out, revoked all sessions, or changed the password.',
+      ),
+    }),
+    example: {
+      subject: 'user/42',
+      data: { userId: 42, familyId: '6f1c2a9e-4b7d-4c1e-9a53-0d2f8e7b1c44', reason: 'reuse' },
+    },
+  },
+  {
+    type: 'vinted.session.status_changed',
+    name: 'vintedSessionStatusChanged',
+    summary: "A user's Vinted session changed status (e.g. `active` → `expired` when Vinted killed it).",
+    subject: '`user/<userId>`',
+    subjectPattern: '^user/[1-9][0-9]*$',
+    data: object({
+      userId,
+      from: nullable(oneOf(VINTED_SESSION_STATUSES, 'The status before (null for a new session).')),
+      to: oneOf(VINTED_SESSION_STATUSES, 'The status now.'),
+      reasonKind: oneOf(VINTED_REASON_KINDS, 'The kind of outcome that changed it.'),
+    }),
+    example: { subject: 'user/42', data: { userId: 42, from: 'active', to: 'expired', reasonKind: 'dead' } },
+  },
+  {
+    type: 'whatsapp.number.status_changed',
+    name: 'whatsappNumberStatusChanged',
+    summary: 'A WhatsApp number changed status: `connected` once validated, `failed` after its QR codes ran out.',
+    subject: '`number/<numberId>`',
+    subjectPattern: '^number/[1-9][0-9]*$',
+    data: object({
+      numberId: positiveInteger('The WhatsApp number.'),
+      userId: positiveInteger('Its owner.'),
+      from: oneOf(NUMBER_STATUSES, 'The status before.'),
+      to: oneOf(NUMBER_STATUSES, 'The status now.'),
+    }),
+    example: { subject: 'number/6', data: { numberId: 6, userId: 42, from: 'qr_ready', to: 'connected' } },
+  },
+];
+
+/** The CloudEvents 1.0 structured envelope of one event type. */
+function envelope(event: DomainEventSpec): JsonSchema {
+  return object({
+    specversion: { type: 'string', const: '1.0' },
+    id: text('Unique per event and stable across redeliveries: deduplicate on it (delivery is at least once).'),
+    source: { type: 'string', pattern: '^/hourglass/', description: 'The producing part, e.g. `/hourglass/ledger`.' },
+    type: { type: 'string', const: event.type, description: 'Also the routing key.' },
+    time: { ...timestamp, description: 'When the change was committed (RFC 3339).' },
+    subject: { type: 'string', pattern: event.subjectPattern, description: `The aggregate: ${event.subject}.` },
+    datacontenttype: { type: 'string', const: 'application/json' },
+    data: event.data,
+  });
+}
+
+export const DOMAIN_EVENT_TYPES: readonly string[] = DOMAIN_EVENTS.map((event) => event.type);
+
+/** One message per event type; `title` is the type, which is also the routing key. */
+export const DOMAIN_EVENT_MESSAGES: MessageSpec[] = DOMAIN_EVENTS.map((event) => ({
+  name: event.name,
+  title: event.type,
+  summary: event.summary,
+  payload: envelope(event),
+  example: {
+    specversion: '1.0',
+    id: '01JEXAMPLE0000000000000000',
+    source: `/hourglass/${event.type.split('.')[0]}`,
+    type: event.type,
+    time: '2025-12-06T13:50:00.000Z',
+    subject: event.example.subject,
+    datacontenttype: 'application/json',
+    data: event.example.data,
+  },
+}));

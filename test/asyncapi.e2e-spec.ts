@@ -1,0 +1,114 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- walks the untyped JSON of the document */
+import { MessageBus } from '@app/messaging';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import request from 'supertest';
+import { startAuthApp } from './support/auth-app';
+import { NumberState, WHATSAPP_TEST_ENV, eventually, whatsappActor } from './support/whatsapp-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The AsyncAPI document is served, and it does not lie: every message the running API and its
+ * in-process WhatsApp node publish on the worker queues validates against the document's schema
+ * for that queue and action. (The embedded stack: one process publishes both sides.)
+ */
+describe('GET /api/asyncapi.json', () => {
+  let app: NestExpressApplication;
+  let close: () => Promise<void>;
+  const published: { queue: string; body: Json }[] = [];
+
+  beforeAll(async () => {
+    ({ app, close } = await startAuthApp('embedded', { ...WHATSAPP_TEST_ENV, LOG_LEVEL: 'silent' }));
+    const bus = app.get(MessageBus);
+    const publish = bus.publish.bind(bus);
+    jest.spyOn(bus, 'publish').mockImplementation((queue, body) => {
+      published.push({ queue, body: structuredClone(body) });
+      return publish(queue, body);
+    });
+  });
+  afterAll(async () => close?.());
+
+  const fetchDocument = async () =>
+    (await request(app.getHttpServer()).get('/api/asyncapi.json').expect(200)).body as Json;
+
+  it('serves an AsyncAPI 3.0.0 document without authentication, never cached', async () => {
+    const response = await request(app.getHttpServer())
+      .get('/api/asyncapi.json')
+      .expect(200)
+      .expect('content-type', /^application\/json/)
+      .expect('cache-control', 'no-store');
+    expect(response.body.asyncapi).toBe('3.0.0');
+    expect(Object.values(response.body.channels as Json).map((channel) => channel.address)).toEqual(
+      expect.arrayContaining(['whatsapp.worker.events', 'whatsapp.worker.commands', 'ledger.token.expired']),
+    );
+  });
+
+  it('describes every message the code publishes on the worker queues', async () => {
+    const admin = await whatsappActor(app, 'asyncapi-admin', 'admin');
+    const register = async (phoneNumber: string) =>
+      ((await admin.post('/api/whatsapp/numbers/', { phoneNumber }).expect(201)).body as NumberState).id;
+    const until = (id: number, status: string) =>
+      eventually(
+        async () => ((await admin.get(`/api/whatsapp/numbers/${id}/`)).body as NumberState).status,
+        (now) => now === status,
+      );
+    // One number connects (scan, then a regeneration finds it connected); another runs out of QR codes.
+    const scanned = await register('+221779990001');
+    await admin.post(`/api/whatsapp/numbers/${scanned}/validate/`).expect(202);
+    await until(scanned, 'qr_ready');
+    await admin.post(`/api/whatsapp/numbers/${scanned}/simulate-scan/`).expect(202);
+    await until(scanned, 'connected');
+    await admin.post(`/api/whatsapp/numbers/${scanned}/regenerate-qr/`).expect(202);
+    const abandoned = await register('+221779990002');
+    await admin.post(`/api/whatsapp/numbers/${abandoned}/validate/`).expect(202);
+    await until(abandoned, 'failed');
+    await eventually(
+      () => Promise.resolve(published.filter(({ body }) => body.action === 'connected').length),
+      (count) => count >= 2,
+    );
+
+    const document = await fetchDocument();
+    const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+    const channelOf = (queue: string): Json =>
+      Object.values(document.channels as Json).find((channel) =>
+        new RegExp(`^${channel.address.replace(/\./g, '\\.').replace(/\{[^}]+\}/g, '[^.]+')}$`).test(queue),
+      );
+    const resolve = (ref: string): Json =>
+      ref
+        .slice(2)
+        .split('/')
+        .reduce<Json>((node, part) => node[part], document);
+    for (const { queue, body } of published) {
+      const channel = channelOf(queue);
+      expect({ queue, described: channel !== undefined }).toEqual({ queue, described: true });
+      const message = Object.values(channel.messages as Json)
+        .map((ref) => resolve(ref.$ref))
+        .find((candidate) => candidate.title === body.action);
+      expect({ queue, action: body.action, described: message !== undefined }).toEqual({
+        queue,
+        action: body.action,
+        described: true,
+      });
+      if (message === undefined) {
+        continue;
+      }
+      expect(message.contentType).toBe('application/json');
+      const validate = ajv.compile(message.payload);
+      expect({ body, valid: validate(body), errors: validate.errors }).toEqual({ body, valid: true, errors: null });
+    }
+    expect(new Set(published.map(({ body }) => body.action))).toEqual(
+      new Set([
+        'validate_number',
+        'simulate_scan',
+        'regenerate_qr',
+        'qr_generated',
+        'qr_regenerating',
+        'connected',
+        'error',
+        'heartbeat',
+      ]),
+    );
+  });
+});
