@@ -1,10 +1,12 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- walks the untyped JSON of the document */
+import { type CloudEvent, LocalEventStream } from '@app/events';
 import { MessageBus } from '@app/messaging';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
-import { startAuthApp } from './support/auth-app';
+import { login, startAuthApp } from './support/auth-app';
+import { actor, expireTokens } from './support/ledger-app';
 import { NumberState, WHATSAPP_TEST_ENV, eventually, whatsappActor } from './support/whatsapp-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -18,6 +20,7 @@ describe('GET /api/asyncapi.json', () => {
   let app: NestExpressApplication;
   let close: () => Promise<void>;
   const published: { queue: string; body: Json }[] = [];
+  const events: CloudEvent[] = [];
 
   beforeAll(async () => {
     ({ app, close } = await startAuthApp('embedded', { ...WHATSAPP_TEST_ENV, LOG_LEVEL: 'silent' }));
@@ -27,8 +30,20 @@ describe('GET /api/asyncapi.json', () => {
       published.push({ queue, body: structuredClone(body) });
       return publish(queue, body);
     });
+    app.get(LocalEventStream).subscribe((event) => events.push(structuredClone(event)));
   });
   afterAll(async () => close?.());
+
+  /** The document's message for a channel address (a queue, or an event type on hourglass.events). */
+  const messagesOf = (document: Json, address: string): Json[] => {
+    const resolve = (ref: string): Json =>
+      ref
+        .slice(2)
+        .split('/')
+        .reduce<Json>((node, part) => node[part], document);
+    const channel = Object.values(document.channels as Json).find((candidate) => candidate.address === address);
+    return channel === undefined ? [] : Object.values(channel.messages as Json).map((ref) => resolve(ref.$ref));
+  };
 
   const fetchDocument = async () =>
     (await request(app.getHttpServer()).get('/api/asyncapi.json').expect(200)).body as Json;
@@ -110,5 +125,46 @@ describe('GET /api/asyncapi.json', () => {
         'heartbeat',
       ]),
     );
+  });
+
+  it('describes every domain event the outbox relay publishes, as it publishes it', async () => {
+    const admin = await actor(app, 'asyncapi-events-admin', 'admin');
+    const customer = await actor(app, 'asyncapi-events-customer', 'customer');
+    const vendor = await actor(app, 'asyncapi-events-vendor', 'vendor');
+    await admin
+      .post('/api/admin/points/grant/', { username: customer.username, points: 50, reason: 'asyncapi' })
+      .expect(201);
+    const redeemed = (await customer.post('/api/exchange-tokens/', { points: 10 }).expect(201)).body as Json;
+    await vendor.post('/api/exchange-tokens/validate/', { token: redeemed.token }).expect(201);
+    const expired = (await customer.post('/api/exchange-tokens/', { points: 20 }).expect(201)).body as Json;
+    await expireTokens(app, [expired.token as string]);
+    await vendor.post('/api/exchange-tokens/validate/', { token: expired.token }).expect(410);
+    const { refresh } = await login(app, customer.username);
+    await request(app.getHttpServer()).post('/api/token/blacklist/').send({ refresh }).expect(200);
+    const wanted = [
+      'ledger.points.granted',
+      'ledger.token.created',
+      'ledger.token.redeemed',
+      'ledger.token.expired',
+      'auth.family.revoked',
+      'whatsapp.number.status_changed',
+    ];
+    await eventually(
+      () => Promise.resolve(new Set(events.map((event) => event.type))),
+      (types) => wanted.every((type) => types.has(type)),
+    );
+
+    const document = await fetchDocument();
+    const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+    for (const event of events) {
+      const [message] = messagesOf(document, event.type);
+      expect({ type: event.type, described: message !== undefined }).toEqual({ type: event.type, described: true });
+      expect(message.contentType).toBe('application/cloudevents+json');
+      const validate = ajv.compile(message.payload);
+      expect({ event, valid: validate(event), errors: validate.errors }).toEqual({ event, valid: true, errors: null });
+    }
+    // No event names an exchange token by its secret string.
+    expect(JSON.stringify(events)).not.toContain(redeemed.token as string);
+    expect(JSON.stringify(events)).not.toContain(expired.token as string);
   });
 });

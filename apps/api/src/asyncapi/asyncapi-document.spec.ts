@@ -140,7 +140,7 @@ describe('the AsyncAPI document', () => {
       );
     }
     expect(byTitle('ledger.token.expired').payload.properties.data.properties.trigger.enum).toEqual(
-      expect.arrayContaining(['sweep', 'cli']),
+      expect.arrayContaining(['cron', 'create', 'validate', 'cli']),
     );
     expect(byTitle('auth.family.revoked').payload.properties.data.properties.reason.enum.sort()).toEqual(
       ['logout', 'password_change', 'reuse', 'revoke_all'].sort(),

@@ -1,33 +1,47 @@
+import {
+  CLOUDEVENTS_CONTENT_TYPE,
+  type DomainEventData,
+  type DomainEventType,
+  EVENTS_EXCHANGE,
+  type ExpiryTrigger,
+  type FamilyRevocationReason,
+} from '@app/events';
 import { VINTED_SESSION_STATUSES } from '@app/vinted';
 import { NUMBER_STATUSES } from '@app/whatsapp';
 import { JsonSchema, MessageSpec, object, positiveInteger, text } from './message-spec';
 
 /**
  * The domain events on the `hourglass.events` topic exchange (issue 15): CloudEvents 1.0 in
- * structured JSON mode, routing key = `type`. No event carries a secret: an exchange token is
- * named by a non-secret `tokenId`, never by the token string; no JWT, no cookie.
+ * structured JSON mode, routing key = `type`, as `@app/events` writes them to the outbox. No event
+ * carries a secret: an exchange token is named by its non-secret number (`tokenId`), never by the
+ * token string; no JWT, no cookie. The e2e spec validates the events the relay really publishes
+ * against these schemas.
  */
 
-export const EVENTS_EXCHANGE = 'hourglass.events';
-export const CLOUDEVENTS_CONTENT_TYPE = 'application/cloudevents+json';
+export { CLOUDEVENTS_CONTENT_TYPE, EVENTS_EXCHANGE };
 
-export const SWEEP_TRIGGERS = ['sweep', 'creation', 'validation', 'cli'] as const;
-export const FAMILY_REVOCATION_REASONS = ['reuse', 'logout', 'revoke_all', 'password_change'] as const;
-export const VINTED_REASON_KINDS = ['ok', 'dead', 'blocked', 'transient', 'configuration'] as const;
+/** `ExpiryTrigger` of `@app/events`: the sweep's cron, a creation, a validation, or the CLI. */
+const EXPIRY_TRIGGERS: readonly ExpiryTrigger[] = ['cron', 'create', 'validate', 'cli'];
+const FAMILY_REVOCATION_REASONS: readonly FamilyRevocationReason[] = [
+  'reuse',
+  'logout',
+  'revoke_all',
+  'password_change',
+];
 
 interface DomainEventSpec {
-  type: string;
+  type: DomainEventType;
   name: string;
   summary: string;
   subject: string;
   subjectPattern: string;
   data: JsonSchema;
-  example: { subject: string; data: Record<string, unknown> };
+  example: { subject: string; data: DomainEventData[DomainEventType] };
 }
 
 const userId = positiveInteger('The user concerned.');
-const tokenId = text(
-  'A non-secret, stable identifier of the exchange token (never the token itself); the same in all the events of one token.',
+const tokenId = positiveInteger(
+  "The exchange token's non-secret number (never the token itself); the same in all the events of one token.",
 );
 const points = positiveInteger('Points.');
 const timestamp: JsonSchema = { type: 'string', format: 'date-time', description: 'RFC 3339.' };
@@ -43,95 +57,110 @@ const DOMAIN_EVENTS: DomainEventSpec[] = [
     type: 'ledger.points.granted',
     name: 'ledgerPointsGranted',
     summary: "Points were added to a user's balance.",
-    subject: '`user/<userId>`',
-    subjectPattern: '^user/[1-9][0-9]*$',
-    data: object({ userId, points }),
-    example: { subject: 'user/42', data: { userId: 42, points: 500 } },
+    subject: '`users/<userId>`',
+    subjectPattern: '^users/[1-9][0-9]*$',
+    data: object({
+      userId,
+      points,
+      balance: { type: 'integer', minimum: 0, description: 'The balance right after the grant.' },
+      reason: nullable(text('Why, as the admin wrote it.')),
+    }),
+    example: { subject: 'users/42', data: { userId: 42, points: 500, balance: 500, reason: 'welcome' } },
   },
   {
     type: 'ledger.token.created',
     name: 'ledgerTokenCreated',
     summary: 'An exchange token was created: its points are held in escrow until it is redeemed or expires.',
-    subject: '`token/<tokenId>`',
-    subjectPattern: '^token/.+$',
+    subject: '`tokens/<tokenId>`',
+    subjectPattern: '^tokens/[1-9][0-9]*$',
     data: object({ tokenId, userId, points, expiresAt: timestamp }),
     example: {
-      subject: 'token/1207',
-      data: { tokenId: '1207', userId: 42, points: 120, expiresAt: '2025-12-06T14:00:00.000Z' },
+      subject: 'tokens/1207',
+      data: { tokenId: 1207, userId: 42, points: 120, expiresAt: '2025-12-06T14:00:00.000Z' },
     },
   },
   {
     type: 'ledger.token.redeemed',
     name: 'ledgerTokenRedeemed',
     summary: 'A vendor redeemed an exchange token: its held points were captured.',
-    subject: '`token/<tokenId>`',
-    subjectPattern: '^token/.+$',
-    data: object({ tokenId, userId, points, vendorId: positiveInteger('The vendor who redeemed it.') }),
-    example: { subject: 'token/1207', data: { tokenId: '1207', userId: 42, points: 120, vendorId: 7 } },
+    subject: '`tokens/<tokenId>`',
+    subjectPattern: '^tokens/[1-9][0-9]*$',
+    data: object({
+      tokenId,
+      userId,
+      points,
+      vendorId: positiveInteger('The vendor who redeemed it.'),
+      requestId: positiveInteger('The exchange request the redemption created.'),
+    }),
+    example: {
+      subject: 'tokens/1207',
+      data: { tokenId: 1207, userId: 42, points: 120, vendorId: 7, requestId: 311 },
+    },
   },
   {
     type: 'ledger.token.expired',
     name: 'ledgerTokenExpired',
     summary: "An exchange token expired unredeemed: its held points went back to the customer's balance.",
-    subject: '`token/<tokenId>`',
-    subjectPattern: '^token/.+$',
+    subject: '`tokens/<tokenId>`',
+    subjectPattern: '^tokens/[1-9][0-9]*$',
     data: object({
       tokenId,
       userId,
       pointsRestored: positiveInteger('Points returned to the balance.'),
       trigger: oneOf(
-        SWEEP_TRIGGERS,
-        'What released them: the periodic sweep, a token creation, a validation of the expired token, or the CLI.',
+        EXPIRY_TRIGGERS,
+        "What released them: the sweep's cron, a token creation, a validation of the expired token, or the CLI.",
       ),
     }),
-    example: { subject: 'token/1207', data: { tokenId: '1207', userId: 42, pointsRestored: 120, trigger: 'sweep' } },
+    example: { subject: 'tokens/1207', data: { tokenId: 1207, userId: 42, pointsRestored: 120, trigger: 'cron' } },
   },
   {
     type: 'auth.family.revoked',
     name: 'authFamilyRevoked',
     summary: 'A refresh-token family was revoked: every refresh token of that login stops working.',
-    subject: '`user/<userId>`',
-    subjectPattern: '^user/[1-9][0-9]*$',
+    subject: '`refresh-families/<familyId>`',
+    subjectPattern: '^refresh-families/.+$',
     data: object({
       userId,
-      familyId: text('The family (one login and its rotations).'),
+      familyId: text('The family (one login and its rotations): a non-secret id, never a token.'),
       reason: oneOf(
         FAMILY_REVOCATION_REASONS,
         'A rotated refresh token was reused, the user logged out, revoked all sessions, or changed the password.',
       ),
     }),
     example: {
-      subject: 'user/42',
+      subject: 'refresh-families/6f1c2a9e-4b7d-4c1e-9a53-0d2f8e7b1c44',
       data: { userId: 42, familyId: '6f1c2a9e-4b7d-4c1e-9a53-0d2f8e7b1c44', reason: 'reuse' },
     },
   },
   {
     type: 'vinted.session.status_changed',
     name: 'vintedSessionStatusChanged',
-    summary: "A user's Vinted session changed status (e.g. `active` → `expired` when Vinted killed it).",
-    subject: '`user/<userId>`',
-    subjectPattern: '^user/[1-9][0-9]*$',
+    summary:
+      "A user's Vinted session changed status (e.g. `active` → `expired` when Vinted killed it). Declared, not yet published: the Vinted flow does not write it to the outbox yet.",
+    subject: '`users/<userId>`',
+    subjectPattern: '^users/[1-9][0-9]*$',
     data: object({
       userId,
-      from: nullable(oneOf(VINTED_SESSION_STATUSES, 'The status before (null for a new session).')),
+      from: oneOf(VINTED_SESSION_STATUSES, 'The status before.'),
       to: oneOf(VINTED_SESSION_STATUSES, 'The status now.'),
-      reasonKind: oneOf(VINTED_REASON_KINDS, 'The kind of outcome that changed it.'),
+      reasonKind: nullable(text('Why, when a failure changed it (`expired`, `unreachable`…); null otherwise.')),
     }),
-    example: { subject: 'user/42', data: { userId: 42, from: 'active', to: 'expired', reasonKind: 'dead' } },
+    example: { subject: 'users/42', data: { userId: 42, from: 'active', to: 'expired', reasonKind: 'expired' } },
   },
   {
     type: 'whatsapp.number.status_changed',
     name: 'whatsappNumberStatusChanged',
     summary: 'A WhatsApp number changed status: `connected` once validated, `failed` after its QR codes ran out.',
-    subject: '`number/<numberId>`',
-    subjectPattern: '^number/[1-9][0-9]*$',
+    subject: '`whatsapp-numbers/<numberId>`',
+    subjectPattern: '^whatsapp-numbers/[1-9][0-9]*$',
     data: object({
       numberId: positiveInteger('The WhatsApp number.'),
       userId: positiveInteger('Its owner.'),
       from: oneOf(NUMBER_STATUSES, 'The status before.'),
       to: oneOf(NUMBER_STATUSES, 'The status now.'),
     }),
-    example: { subject: 'number/6', data: { numberId: 6, userId: 42, from: 'qr_ready', to: 'connected' } },
+    example: { subject: 'whatsapp-numbers/6', data: { numberId: 6, userId: 42, from: 'qr_ready', to: 'connected' } },
   },
 ];
 
@@ -148,8 +177,6 @@ function envelope(event: DomainEventSpec): JsonSchema {
     data: event.data,
   });
 }
-
-export const DOMAIN_EVENT_TYPES: readonly string[] = DOMAIN_EVENTS.map((event) => event.type);
 
 /** One message per event type; `title` is the type, which is also the routing key. */
 export const DOMAIN_EVENT_MESSAGES: MessageSpec[] = DOMAIN_EVENTS.map((event) => ({
