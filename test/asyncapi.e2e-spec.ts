@@ -150,7 +150,7 @@ describe('GET /api/asyncapi.json', () => {
       'whatsapp.number.status_changed',
     ];
     await eventually(
-      () => Promise.resolve(new Set(events.map((event) => event.type))),
+      () => Promise.resolve(new Set<string>(events.map((event) => event.type))),
       (types) => wanted.every((type) => types.has(type)),
     );
 
