@@ -3,7 +3,9 @@ import { MessagingModule } from '@app/messaging';
 import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { WhatsappNumberEntity } from '../src/numbers/whatsapp-number.entity';
 import { WhatsappNumbersModule } from '../src/numbers/whatsapp-numbers.module';
+import { WhatsappNumbersRepository } from '../src/numbers/whatsapp-numbers.repository';
 import { WhatsappNumbersService } from '../src/numbers/whatsapp-numbers.service';
 import { WorkerEvent } from '../src/whatsapp-messages';
 
@@ -12,6 +14,7 @@ describe.each(databaseTargets())('whatsapp.number.status_changed on the %s datab
   let app: INestApplicationContext;
   let sql: DataSource;
   let numbers: WhatsappNumbersService;
+  let repository: WhatsappNumbersRepository;
   let clock = Date.now();
 
   const event = (numberId: number, fields: Partial<WorkerEvent> & Pick<WorkerEvent, 'action'>): WorkerEvent =>
@@ -31,6 +34,7 @@ describe.each(databaseTargets())('whatsapp.number.status_changed on the %s datab
     });
     sql = app.get(DataSource);
     numbers = app.get(WhatsappNumbersService);
+    repository = app.get(WhatsappNumbersRepository);
   });
 
   afterAll(async () => {
@@ -84,5 +88,49 @@ describe.each(databaseTargets())('whatsapp.number.status_changed on the %s datab
       'regenerating',
       'failed',
     ]);
+  });
+
+  it("writes the API's own resets to pending (validate, regenerate), none when the status stays", async () => {
+    const { id, userId } = await newNumber('+221770000103');
+    await repository.markValidationRequested(id); // pending → pending: nothing
+    await numbers.applyEvent(event(id, { action: 'qr_generated', qrCode: 'data:image/png;base64,AA' }));
+    await repository.markRegenerationRequested(id); // qr_ready → pending
+    await numbers.applyEvent(event(id, { action: 'connected' }));
+    await repository.markRegenerationRequested(id); // a connected number stays connected: nothing
+    await repository.markValidationRequested(id); // connected → pending
+    const from = (before: string, to: string) => ({
+      subject: `whatsapp-numbers/${id}`,
+      numberId: id,
+      userId,
+      from: before,
+      to,
+    });
+    expect(await changes(id)).toEqual([
+      from('pending', 'qr_ready'),
+      from('qr_ready', 'pending'),
+      from('pending', 'connected'),
+      from('connected', 'pending'),
+    ]);
+  });
+
+  it('writes no event for a reset rolled back with its transaction', async () => {
+    const { id } = await newNumber('+221770000104');
+    await numbers.applyEvent(event(id, { action: 'qr_generated', qrCode: 'data:image/png;base64,AA' }));
+    const runner = sql.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      // The repository's statement, on this transaction's connection.
+      const reset = new WhatsappNumbersRepository(runner.manager.getRepository(WhatsappNumberEntity));
+      await reset.markValidationRequested(id);
+      await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect((await changes(id)).map((change) => (change as { to: string }).to)).toEqual(['qr_ready']);
+    const [{ status }] = await sql.query<{ status: string }[]>('SELECT status FROM whatsapp_numbers WHERE id = $1', [
+      id,
+    ]);
+    expect(status).toBe('qr_ready');
   });
 });

@@ -39,8 +39,8 @@ export class WhatsappNumbersRepository {
   /** A validation was requested: back to `pending`, no QR, counter at 0. */
   async markValidationRequested(id: number): Promise<void> {
     await this.numbers.query(
-      `UPDATE whatsapp_numbers SET status = 'pending', qr_code = NULL, attempt = 0, last_error = NULL,
-         validation_requested_at = now(), updated_at = now() WHERE id = $1`,
+      statusResetWithEvent(`status = 'pending', qr_code = NULL, attempt = 0, last_error = NULL,
+         validation_requested_at = now()`),
       [id],
     );
   }
@@ -48,10 +48,9 @@ export class WhatsappNumbersRepository {
   /** A manual regeneration was requested: the counter restarts at 0; a connected number stays connected. */
   async markRegenerationRequested(id: number): Promise<void> {
     await this.numbers.query(
-      `UPDATE whatsapp_numbers SET attempt = 0, last_error = NULL,
-         status = CASE WHEN status = 'connected' THEN status ELSE 'pending' END,
-         qr_code = CASE WHEN status = 'connected' THEN qr_code ELSE NULL END,
-         updated_at = now() WHERE id = $1`,
+      statusResetWithEvent(`attempt = 0, last_error = NULL,
+         status = CASE WHEN w.status = 'connected' THEN w.status ELSE 'pending' END,
+         qr_code = CASE WHEN w.status = 'connected' THEN w.qr_code ELSE NULL END`),
       [id],
     );
   }
@@ -73,10 +72,7 @@ export class WhatsappNumbersRepository {
          UPDATE whatsapp_numbers w SET ${changes.sql}, worker_id = $3, session_id = $4, last_event_at = $2, updated_at = now()
          FROM previous p WHERE w.id = p.id AND w.last_event_at < $2 RETURNING w.id, w.user_id, p.status AS before, w.status AS after
        ), status_changed AS (
-         INSERT INTO ${OUTBOX_COLUMNS}
-         SELECT 'whatsapp_number', id::text, 'whatsapp.number.status_changed', 'whatsapp-numbers/' || id,
-                jsonb_build_object('numberId', id, 'userId', user_id, 'from', before, 'to', after)
-         FROM applied WHERE before <> after
+         ${statusChangedInsert('applied')}
        ), kept AS (
          INSERT INTO whatsapp_number_events (number_id, event) SELECT id, $5::json FROM applied RETURNING id
        ) SELECT id::text AS id, pg_notify($6, id::text) FROM kept`,
@@ -113,6 +109,30 @@ export class WhatsappNumbersRepository {
     );
     return rows[0].purged;
   }
+}
+
+/**
+ * An API-side reset of number $1 (`set`) that also writes `whatsapp.number.status_changed` into
+ * the outbox in the same statement when the status changed: `previous` locks the row and reads the
+ * status this update replaces.
+ */
+function statusResetWithEvent(set: string): string {
+  return `WITH previous AS MATERIALIZED (
+    SELECT id, status FROM whatsapp_numbers WHERE id = $1 FOR UPDATE
+  ), reset AS (
+    UPDATE whatsapp_numbers w SET ${set}, updated_at = now() FROM previous p
+    WHERE w.id = p.id RETURNING w.id, w.user_id, p.status AS before, w.status AS after
+  ), status_changed AS (
+    ${statusChangedInsert('reset')}
+  ) SELECT id FROM reset`;
+}
+
+/** The INSERT of `whatsapp.number.status_changed` for each row of `rows` (id, user_id, before, after) whose status changed. */
+function statusChangedInsert(rows: string): string {
+  return `INSERT INTO ${OUTBOX_COLUMNS}
+    SELECT 'whatsapp_number', id::text, 'whatsapp.number.status_changed', 'whatsapp-numbers/' || id,
+           jsonb_build_object('numberId', id, 'userId', user_id, 'from', before, 'to', after)
+    FROM ${rows} WHERE before <> after`;
 }
 
 /** The columns an event sets, as SQL with parameters from $7 on. */
