@@ -1,12 +1,14 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- walks the untyped JSON of the document */
 import { type CloudEvent, LocalEventStream } from '@app/events';
 import { MessageBus } from '@app/messaging';
+import { FakeVintedServer } from '@app/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { login, startAuthApp } from './support/auth-app';
 import { actor, expireTokens } from './support/ledger-app';
+import { storeCookies, vintedEnv, vintedUser } from './support/vinted-app';
 import { NumberState, WHATSAPP_TEST_ENV, eventually, whatsappActor } from './support/whatsapp-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -21,9 +23,15 @@ describe('GET /api/asyncapi.json', () => {
   let close: () => Promise<void>;
   const published: { queue: string; body: Json }[] = [];
   const events: CloudEvent[] = [];
+  let fake: FakeVintedServer;
 
   beforeAll(async () => {
-    ({ app, close } = await startAuthApp('embedded', { ...WHATSAPP_TEST_ENV, LOG_LEVEL: 'silent' }));
+    fake = await FakeVintedServer.start();
+    ({ app, close } = await startAuthApp('embedded', {
+      ...WHATSAPP_TEST_ENV,
+      ...vintedEnv(fake),
+      LOG_LEVEL: 'silent',
+    }));
     const bus = app.get(MessageBus);
     const publish = bus.publish.bind(bus);
     jest.spyOn(bus, 'publish').mockImplementation((queue, body) => {
@@ -32,7 +40,10 @@ describe('GET /api/asyncapi.json', () => {
     });
     app.get(LocalEventStream).subscribe((event) => events.push(structuredClone(event)));
   });
-  afterAll(async () => close?.());
+  afterAll(async () => {
+    await close?.();
+    await fake?.close();
+  });
 
   /** The document's message for a channel address (a queue, or an event type on hourglass.events). */
   const messagesOf = (document: Json, address: string): Json[] => {
@@ -141,17 +152,37 @@ describe('GET /api/asyncapi.json', () => {
     await vendor.post('/api/exchange-tokens/validate/', { token: expired.token }).expect(410);
     const { refresh } = await login(app, customer.username);
     await request(app.getHttpServer()).post('/api/token/blacklist/').send({ refresh }).expect(200);
+    // A new Vinted session (none → active), then Vinted refuses its refresh token (active → expired).
+    const vinted = await vintedUser(app, 'asyncapi-events-vinted');
+    const cookies = await fake.issueSession('asyncapi-events-vinted', { accessSeconds: 30 });
+    expect((await storeCookies(app, vinted.bearer, cookies)).status).toBe(201);
+    fake.revokeAll();
+    await request(app.getHttpServer())
+      .get('/api/v1/market-analysis/token')
+      .set('Authorization', vinted.bearer)
+      .expect(409);
     const wanted = [
       'ledger.points.granted',
       'ledger.token.created',
       'ledger.token.redeemed',
       'ledger.token.expired',
       'auth.family.revoked',
+      'vinted.session.status_changed',
       'whatsapp.number.status_changed',
     ];
     await eventually(
       () => Promise.resolve(new Set<string>(events.map((event) => event.type))),
       (types) => wanted.every((type) => types.has(type)),
+    );
+    await eventually(
+      () => Promise.resolve(events.filter((event) => event.type === 'vinted.session.status_changed')),
+      (changes) => changes.length >= 2,
+    );
+    expect(events.filter((event) => event.type === 'vinted.session.status_changed').map((event) => event.data)).toEqual(
+      [
+        expect.objectContaining({ from: 'none', to: 'active', reasonKind: null }),
+        expect.objectContaining({ from: 'active', to: 'expired', reasonKind: 'dead' }),
+      ],
     );
 
     const document = await fetchDocument();
@@ -166,5 +197,9 @@ describe('GET /api/asyncapi.json', () => {
     // No event names an exchange token by its secret string.
     expect(JSON.stringify(events)).not.toContain(redeemed.token as string);
     expect(JSON.stringify(events)).not.toContain(expired.token as string);
+    // Nor any Vinted cookie.
+    for (const value of cookies.split('; ').map((pair) => pair.split('=')[1])) {
+      expect(JSON.stringify(events)).not.toContain(value);
+    }
   });
 });

@@ -65,9 +65,10 @@ export interface FamilyRevokedData {
 
 export interface VintedSessionStatusChangedData {
   userId: number;
+  /** The status before; `none` when the change created the session. */
   from: string;
   to: string;
-  /** Why, when the change came from a failure (`expired`, `unreachable`…); null otherwise. */
+  /** The failed refresh's kind (`dead`, `blocked`, `transient`, `configuration`) when one caused the change; else null. */
   reasonKind: string | null;
 }
 

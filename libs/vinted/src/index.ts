@@ -8,6 +8,7 @@ export {
   type SchedulerView,
   TokenRefreshScheduler,
 } from './scheduler/token-refresh-scheduler.service';
+export { REFRESH_FAILURE_KINDS, type RefreshFailureKind } from './sessions/refresh-failure';
 export { type SessionDiagnosis, SessionKeyRotation } from './sessions/session-key-rotation.service';
 export { VINTED_SESSION_STATUSES, type VintedSessionStatus } from './sessions/vinted-session.entity';
 export { VintedSessionManager } from './sessions/vinted-session-manager.service';

@@ -6,7 +6,7 @@ import {
   type ExpiryTrigger,
   type FamilyRevocationReason,
 } from '@app/events';
-import { VINTED_SESSION_STATUSES } from '@app/vinted';
+import { REFRESH_FAILURE_KINDS, VINTED_SESSION_STATUSES } from '@app/vinted';
 import { NUMBER_STATUSES } from '@app/whatsapp';
 import { JsonSchema, MessageSpec, object, positiveInteger, text } from './message-spec';
 
@@ -137,21 +137,27 @@ const DOMAIN_EVENTS: DomainEventSpec[] = [
     type: 'vinted.session.status_changed',
     name: 'vintedSessionStatusChanged',
     summary:
-      "A user's Vinted session changed status (e.g. `active` → `expired` when Vinted killed it). Declared, not yet published: the Vinted flow does not write it to the outbox yet.",
+      "A user's Vinted session changed status: stored cookies (`none` → `active` for a new session), a refresh that failed (`active` → `expired` when Vinted refused the refresh token, `error` when blocked or out of attempts, `requires_configuration` when unreadable) or succeeded again, a secret rotation that made it readable. Written only when the status really changes.",
     subject: '`users/<userId>`',
     subjectPattern: '^users/[1-9][0-9]*$',
     data: object({
       userId,
-      from: oneOf(VINTED_SESSION_STATUSES, 'The status before.'),
+      from: oneOf(['none', ...VINTED_SESSION_STATUSES], 'The status before; `none` when the session was just created.'),
       to: oneOf(VINTED_SESSION_STATUSES, 'The status now.'),
-      reasonKind: nullable(text('Why, when a failure changed it (`expired`, `unreachable`…); null otherwise.')),
+      reasonKind: {
+        type: ['string', 'null'],
+        enum: [...REFRESH_FAILURE_KINDS, null],
+        description:
+          'The kind of the failed refresh that changed it (`dead`: Vinted refused the refresh token; `blocked`; `transient`; `configuration`: unreadable); null when no failure did (cookies stored, refresh succeeded, secret rotated).',
+      },
     }),
-    example: { subject: 'users/42', data: { userId: 42, from: 'active', to: 'expired', reasonKind: 'expired' } },
+    example: { subject: 'users/42', data: { userId: 42, from: 'active', to: 'expired', reasonKind: 'dead' } },
   },
   {
     type: 'whatsapp.number.status_changed',
     name: 'whatsappNumberStatusChanged',
-    summary: 'A WhatsApp number changed status: `connected` once validated, `failed` after its QR codes ran out.',
+    summary:
+      'A WhatsApp number changed status: `connected` once validated, `failed` after its QR codes ran out, back to `pending` when a validation or a QR regeneration is requested.',
     subject: '`whatsapp-numbers/<numberId>`',
     subjectPattern: '^whatsapp-numbers/[1-9][0-9]*$',
     data: object({

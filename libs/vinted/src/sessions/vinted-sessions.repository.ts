@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OUTBOX_COLUMNS } from '@app/events';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { RefreshFailureKind } from './refresh-failure';
@@ -53,6 +54,35 @@ function columns(marginParameter: number): string {
   return COLUMNS.replace('$MARGIN', `$${marginParameter}`);
 }
 
+/**
+ * The CTE that writes `vinted.session.status_changed` for each row of `changed` (`id`, `user_id`,
+ * `before`, `after`, `reason_kind`) whose status really changed: a statement that changes a
+ * session's status writes its event itself, so the event exists exactly when the change does.
+ */
+const STATUS_CHANGED = `status_changed AS (
+  INSERT INTO ${OUTBOX_COLUMNS}
+  SELECT 'vinted_session', id::text, 'vinted.session.status_changed', 'users/' || user_id,
+         jsonb_build_object('userId', user_id, 'from', before, 'to', after, 'reasonKind', reason_kind)
+  FROM changed WHERE before <> after
+)`;
+
+/**
+ * An UPDATE of one session that writes its status change: `previous` locks the row and reads its
+ * status (so `before` is the status this update replaced, not a stale snapshot's), then `changed`
+ * updates it. `set` and `where` may use the parameters from $3 on; $1 is the session id, $2 the
+ * failure kind (null when no failure caused the change). Answers the updated ids.
+ */
+function updateWithStatusEvent(set: string, where: string): string {
+  return `WITH previous AS MATERIALIZED (
+    SELECT id, status FROM vinted_sessions WHERE id = $1 FOR UPDATE
+  ), changed AS (
+    UPDATE vinted_sessions s SET ${set}, updated_at = now() FROM previous p
+    WHERE s.id = p.id AND ${where}
+    RETURNING s.id, s.user_id, p.status AS before, s.status AS after, $2::text AS reason_kind
+  ), ${STATUS_CHANGED}
+  SELECT id FROM changed`;
+}
+
 /** TypeORM answers an UPDATE on PostgreSQL with `[rows, rowCount]`, a SELECT with rows. */
 async function modify<T = unknown>(manager: EntityManager, sql: string, parameters: unknown[]): Promise<T[]> {
   const result = await manager.query<[T[], number] | T[]>(sql, parameters);
@@ -82,15 +112,32 @@ export class VintedSessionsRepository {
     return rows[0]?.id;
   }
 
-  /** Stores fresh cookies for a user: a clean `active` slate, and any lease in flight is voided. */
+  /**
+   * Stores fresh cookies for a user: a clean `active` slate, and any lease in flight is voided.
+   * A new session writes `vinted.session.status_changed` from `none`; a stored one, from its
+   * status unless it was `active` already. (Two first stores racing: the second finds the row the
+   * first inserted, after its snapshot, and writes no event; the first wrote `none` → `active`.)
+   */
   async upsert(userId: number, session: SealedSession): Promise<void> {
     await this.dataSource.query(
-      `INSERT INTO vinted_sessions (user_id, cookies_encrypted, key_id, status, expires_at, refresh_expires_at)
-       VALUES ($1, $2, $3, 'active', $4, $5)
-       ON CONFLICT (user_id) DO UPDATE SET cookies_encrypted = EXCLUDED.cookies_encrypted, key_id = EXCLUDED.key_id,
-         status = 'active', expires_at = EXCLUDED.expires_at, refresh_expires_at = EXCLUDED.refresh_expires_at,
-         last_error = NULL, last_error_kind = NULL, consecutive_failures = 0, next_attempt_at = NULL,
-         refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()`,
+      // `stored` reads `previous`, so the row is locked and its status read before the upsert.
+      `WITH previous AS MATERIALIZED (
+         SELECT status FROM vinted_sessions WHERE user_id = $1 FOR UPDATE
+       ), stored AS (
+         INSERT INTO vinted_sessions (user_id, cookies_encrypted, key_id, status, expires_at, refresh_expires_at)
+         SELECT $1::integer, $2::text, $3::text, 'active', $4::timestamptz, $5::timestamptz
+         FROM (VALUES (0)) AS one LEFT JOIN previous ON true
+         ON CONFLICT (user_id) DO UPDATE SET cookies_encrypted = EXCLUDED.cookies_encrypted, key_id = EXCLUDED.key_id,
+           status = 'active', expires_at = EXCLUDED.expires_at, refresh_expires_at = EXCLUDED.refresh_expires_at,
+           last_error = NULL, last_error_kind = NULL, consecutive_failures = 0, next_attempt_at = NULL,
+           refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
+         RETURNING id, user_id, status, xmax = 0 AS created
+       ), changed AS (
+         SELECT s.id, s.user_id, CASE WHEN s.created THEN 'none' ELSE p.status END AS before, s.status AS after,
+                NULL::text AS reason_kind
+         FROM stored s LEFT JOIN previous p ON true
+       ), ${STATUS_CHANGED}
+       SELECT 1`,
       [userId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
     );
   }
@@ -158,30 +205,32 @@ export class VintedSessionsRepository {
 
   /** Stores the rotated cookies under the lease; false if the lease was voided (new cookies came in). */
   async recordSuccess(sessionId: number, leaseId: string, session: SealedSession): Promise<boolean> {
-    const rows = await modify(
-      this.dataSource.manager,
-      `UPDATE vinted_sessions SET cookies_encrypted = $3, key_id = $4, expires_at = $5, refresh_expires_at = $6,
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      updateWithStatusEvent(
+        `cookies_encrypted = $4, key_id = $5, expires_at = $6, refresh_expires_at = $7,
          status = 'active', last_refreshed_at = now(), last_error = NULL, last_error_kind = NULL,
-         consecutive_failures = 0, next_attempt_at = NULL,
-         refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
-       WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
-      [sessionId, leaseId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
+         consecutive_failures = 0, next_attempt_at = NULL, refresh_lease_id = NULL, refresh_lease_until = NULL`,
+        's.refresh_lease_id = $3',
+      ),
+      [sessionId, null, leaseId, session.cookiesEncrypted, session.keyId, session.expiresAt, session.refreshExpiresAt],
     );
     return rows.length > 0;
   }
 
+  /** Records a failed refresh under the lease; its kind is the event's `reasonKind` if the status changes. */
   async recordFailure(sessionId: number, leaseId: string, failure: FailedRefresh): Promise<boolean> {
-    const rows = await modify(
-      this.dataSource.manager,
-      `UPDATE vinted_sessions SET status = $3, last_error_kind = $4, last_error = $5, consecutive_failures = $6,
+    const rows = await this.dataSource.query<{ id: number }[]>(
+      updateWithStatusEvent(
+        `status = $4, last_error_kind = $2, last_error = $5, consecutive_failures = $6,
          next_attempt_at = CASE WHEN $7::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $7::float8) END,
-         refresh_lease_id = NULL, refresh_lease_until = NULL, updated_at = now()
-       WHERE id = $1 AND refresh_lease_id = $2 RETURNING id`,
+         refresh_lease_id = NULL, refresh_lease_until = NULL`,
+        's.refresh_lease_id = $3',
+      ),
       [
         sessionId,
+        failure.kind,
         leaseId,
         failure.status,
-        failure.kind,
         failure.reason,
         failure.consecutiveFailures,
         failure.retryInMs === null ? null : failure.retryInMs / 1000,
@@ -203,15 +252,16 @@ export class VintedSessionsRepository {
     expected: string,
     session: Pick<SealedSession, 'cookiesEncrypted' | 'keyId'>,
   ): Promise<boolean> {
-    const rows = await modify(
-      this.dataSource.manager,
+    const rows = await this.dataSource.query<{ id: number }[]>(
       // A session that was unreadable (its key missing) is readable again: back to active.
-      `UPDATE vinted_sessions SET cookies_encrypted = $3, key_id = $4, updated_at = now(),
-         status = CASE WHEN status = 'requires_configuration' THEN 'active' ELSE status END,
-         last_error = CASE WHEN status = 'requires_configuration' THEN NULL ELSE last_error END,
-         last_error_kind = CASE WHEN status = 'requires_configuration' THEN NULL ELSE last_error_kind END
-       WHERE id = $1 AND cookies_encrypted = $2 RETURNING id`,
-      [sessionId, expected, session.cookiesEncrypted, session.keyId],
+      updateWithStatusEvent(
+        `cookies_encrypted = $4, key_id = $5,
+         status = CASE WHEN s.status = 'requires_configuration' THEN 'active' ELSE s.status END,
+         last_error = CASE WHEN s.status = 'requires_configuration' THEN NULL ELSE s.last_error END,
+         last_error_kind = CASE WHEN s.status = 'requires_configuration' THEN NULL ELSE s.last_error_kind END`,
+        's.cookies_encrypted = $3',
+      ),
+      [sessionId, null, expected, session.cookiesEncrypted, session.keyId],
     );
     return rows.length > 0;
   }
