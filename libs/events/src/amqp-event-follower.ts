@@ -90,6 +90,7 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     await channel.bindQueue(queue, EVENTS_EXCHANGE, '#');
     await channel.consume(queue, (message) => this.deliver(manager, message), { noAck: true });
+    this.logger.debug(`Following ${EVENTS_EXCHANGE} through ${queue}`);
     if (this.unreachableReported) {
       this.logger.log('Following domain events again');
       this.unreachableReported = false;
