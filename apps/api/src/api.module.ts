@@ -8,6 +8,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { AuthHttpModule } from './auth/auth-http.module';
+import { EventsHttpModule } from './events/events-http.module';
 import { HealthModule } from './health/health.module';
 import { LedgerHttpModule } from './ledger/ledger-http.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -34,6 +35,7 @@ export class ApiModule {
         MetricsModule,
         EventsCronModule,
         AuthHttpModule,
+        EventsHttpModule,
         LedgerHttpModule,
         VintedHttpModule,
         WhatsappHttpModule,

@@ -17,7 +17,9 @@ export {
 } from './domain-events';
 export { EventsCronModule } from './events-cron.module';
 export { EventsModule } from './events.module';
+export { LiveEventsModule } from './live-events.module';
 export { type DomainEventListener, LocalEventStream } from './local-event-stream';
+export { concernsUser } from './own-events';
 export { OUTBOX_PURGE_JOB } from './outbox-purge.cron';
 export { OUTBOX_RELAY_JOB } from './outbox-relay.cron';
 export { OutboxRelay, type RelayResult } from './outbox-relay.service';

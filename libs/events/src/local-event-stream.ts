@@ -4,8 +4,9 @@ import { CloudEvent } from './cloud-event';
 export type DomainEventListener = (event: CloudEvent) => void;
 
 /**
- * The in-process side of `hourglass.events`: without RabbitMQ (AMQP_URL unset) the relay hands
- * each published event to this process's listeners. Nothing is kept for a listener that is not
+ * The in-process side of `hourglass.events`, the one place live streams subscribe: without
+ * RabbitMQ (AMQP_URL unset) the relay hands each published event to this process's listeners; with
+ * it, `AmqpEventFollower` does, from this process's own queue. Nothing is kept for a listener that is not
  * subscribed, as a topic exchange with no bound queue keeps nothing.
  */
 @Injectable()

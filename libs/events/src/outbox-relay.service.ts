@@ -60,6 +60,8 @@ export class OutboxRelay implements OnApplicationShutdown {
         return published;
       }
       const events = rows.map(toCloudEvent);
+      // Never both: with RabbitMQ every API process (this one too) hears them back on its own
+      // queue (AmqpEventFollower); a local publish as well would repeat them in this process.
       if (this.amqp === undefined) {
         events.forEach((event) => this.local.publish(event));
       } else {

@@ -94,6 +94,7 @@ export function buildAsyncApiDocument(): Json {
         'What Hourglass publishes and consumes on RabbitMQ. ' +
         `Domain events: CloudEvents 1.0 in structured JSON mode (\`content_type: ${CLOUDEVENTS_CONTENT_TYPE}\`), persistent, on the durable topic exchange \`${EVENTS_EXCHANGE}\` ` +
         'with the event `type` as routing key; bind your own queue (e.g. `ledger.#`, `#`). Delivery is at least once: deduplicate on `id`. ' +
+        'Each Hourglass API process binds its own exclusive, auto-deleted, server-named queue with `#` (for its live `GET /api/events/` streams): those queues are not for other consumers. ' +
         'Events of one aggregate keep their order. No event carries a secret (no exchange token string, JWT or cookie). ' +
         `WhatsApp workers: commands from the API on \`${WORKER_COMMANDS_QUEUE}\` (any worker) and \`${WORKER_COMMANDS_QUEUE}.<workerId>\` (the owner of a session), ` +
         `events from the workers on \`${WORKER_EVENTS_QUEUE}\` (CONTRACT.md §6). The REST API is described by the OpenAPI document at /api/docs-json.`,
