@@ -43,6 +43,8 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
       connectionOptions: { clientProperties: { connection_name: `hourglass events follower pid ${process.pid}` } },
     });
     manager.on('disconnect', () => {
+      // The exclusive queue dies with the connection: whatever is published until the next one is bound is missed.
+      this.local.gap();
       if (!this.closing) {
         this.logger.warn('Lost the RabbitMQ connection that follows domain events; reconnecting');
       }
@@ -80,6 +82,7 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
     // A channel closed while its connection lives is never reopened by amqp-connection-manager:
     // reconnect, which reruns this setup (a new queue, bound again).
     channel.once('close', () => {
+      this.local.gap();
       setTimeout(() => {
         if (!this.closing && manager.connection?.connection === channel.connection) {
           manager.reconnect();
@@ -104,6 +107,9 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
         manager.reconnect();
       }
       return;
+    }
+    if (!this.local.listened) {
+      return; // no live stream open in this process: nothing to parse for
     }
     const event = parseCloudEvent(message.content);
     if (event === undefined) {

@@ -15,6 +15,7 @@ export const DOMAIN_EVENT_TYPES = [
   'auth.family.revoked',
   'vinted.session.status_changed',
   'whatsapp.number.status_changed',
+  'whatsapp.number.validation_event',
 ] as const;
 
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
@@ -79,6 +80,27 @@ export interface WhatsappNumberStatusChangedData {
   to: string;
 }
 
+/** What a worker reported about a number's validation (the seed's worker event actions). */
+export type ValidationEventAction = 'qr_generated' | 'qr_regenerating' | 'connected' | 'error';
+
+/**
+ * A worker event applied to a number: a new QR code, a regeneration, the scan, an error. The QR
+ * itself stays out of the event (it links a WhatsApp account): the number's own stream reads the
+ * applied event back by `workerEventId`, for its owner and admins only.
+ */
+export interface WhatsappValidationEventData {
+  numberId: number;
+  userId: number;
+  action: ValidationEventAction;
+  /** The QR attempt the number is at after this event (0 before the first, and once connected). */
+  attempt: number;
+  maxAttempts: number;
+  /** The worker that reported it. */
+  workerId: string;
+  /** The applied event as the worker sent it, kept API-side for 10 minutes. */
+  workerEventId: string;
+}
+
 /** The `data` of each event type. */
 export interface DomainEventData {
   'ledger.points.granted': PointsGrantedData;
@@ -88,6 +110,7 @@ export interface DomainEventData {
   'auth.family.revoked': FamilyRevokedData;
   'vinted.session.status_changed': VintedSessionStatusChangedData;
   'whatsapp.number.status_changed': WhatsappNumberStatusChangedData;
+  'whatsapp.number.validation_event': WhatsappValidationEventData;
 }
 
 /** An event to append to the outbox, in the transaction of its change. */

@@ -12,8 +12,10 @@ export {
   type TokenCreatedData,
   type TokenExpiredData,
   type TokenRedeemedData,
+  type ValidationEventAction,
   type VintedSessionStatusChangedData,
   type WhatsappNumberStatusChangedData,
+  type WhatsappValidationEventData,
 } from './domain-events';
 export { EventsCronModule } from './events-cron.module';
 export { EventsModule } from './events.module';

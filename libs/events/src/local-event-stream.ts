@@ -3,6 +3,11 @@ import { CloudEvent } from './cloud-event';
 
 export type DomainEventListener = (event: CloudEvent) => void;
 
+interface Subscription {
+  listener: DomainEventListener;
+  onGap?: () => void;
+}
+
 /**
  * The in-process side of `hourglass.events`, the one place live streams subscribe: without
  * RabbitMQ (AMQP_URL unset) the relay hands each published event to this process's listeners; with
@@ -12,22 +17,38 @@ export type DomainEventListener = (event: CloudEvent) => void;
 @Injectable()
 export class LocalEventStream {
   private readonly logger = new Logger(LocalEventStream.name);
-  private readonly listeners = new Set<DomainEventListener>();
+  private readonly subscriptions = new Set<Subscription>();
 
-  /** Returns the unsubscribe function. */
-  subscribe(listener: DomainEventListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Returns the unsubscribe function. `onGap` is called when events may have been missed (this
+   * process lost its queue on `hourglass.events`), for streams that promise completeness.
+   */
+  subscribe(listener: DomainEventListener, onGap?: () => void): () => void {
+    const subscription = { listener, onGap };
+    this.subscriptions.add(subscription);
+    return () => this.subscriptions.delete(subscription);
+  }
+
+  /** Whether anyone listens: with no one, a follower need not even parse what it receives. */
+  get listened(): boolean {
+    return this.subscriptions.size > 0;
   }
 
   publish(event: CloudEvent): void {
-    for (const listener of this.listeners) {
+    for (const { listener } of this.subscriptions) {
       try {
         listener(event);
       } catch (error) {
         // One failing listener must not stop the others, nor the relay.
         this.logger.warn(`A domain event listener failed on ${event.type}: ${(error as Error).message}`);
       }
+    }
+  }
+
+  /** Events may have been missed from here on: tells the listeners that asked. */
+  gap(): void {
+    for (const { onGap } of [...this.subscriptions]) {
+      onGap?.();
     }
   }
 }

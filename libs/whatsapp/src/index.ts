@@ -6,6 +6,7 @@ export { NUMBER_STATUSES } from './numbers/whatsapp-number.entity';
 export { WhatsappNumbersModule } from './numbers/whatsapp-numbers.module';
 export {
   type WhatsappNumberPage,
+  type NumberStreamItem,
   type WhatsappNumberView,
   WhatsappNumbersService,
 } from './numbers/whatsapp-numbers.service';

@@ -1,4 +1,5 @@
 /* eslint-disable @typescript-eslint/no-unsafe-return -- walks the untyped JSON of the document */
+import { DOMAIN_EVENT_TYPES } from '@app/events';
 import {
   WHATSAPP_COMMAND_ACTIONS,
   WORKER_EVENT_ACTIONS,
@@ -79,7 +80,7 @@ describe('the AsyncAPI document', () => {
   });
 
   it('describes every message with a content type, a JSON Schema, and examples the schema accepts', () => {
-    expect(messages.length).toBe(WORKER_EVENT_ACTIONS.length + 1 + WHATSAPP_COMMAND_ACTIONS.length + 7);
+    expect(messages.length).toBe(WORKER_EVENT_ACTIONS.length + 1 + WHATSAPP_COMMAND_ACTIONS.length + DOMAIN_EVENT_TYPES.length);
     for (const [name, message] of messages) {
       expect({ name, contentType: message.contentType }).toEqual({
         name,
@@ -119,6 +120,7 @@ describe('the AsyncAPI document', () => {
         'ledger.token.redeemed',
         'vinted.session.status_changed',
         'whatsapp.number.status_changed',
+        'whatsapp.number.validation_event',
       ].sort(),
     );
     for (const channel of events) {

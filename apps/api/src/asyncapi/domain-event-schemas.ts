@@ -7,7 +7,7 @@ import {
   type FamilyRevocationReason,
 } from '@app/events';
 import { REFRESH_FAILURE_KINDS, VINTED_SESSION_STATUSES } from '@app/vinted';
-import { NUMBER_STATUSES } from '@app/whatsapp';
+import { NUMBER_STATUSES, WORKER_EVENT_ACTIONS } from '@app/whatsapp';
 import { JsonSchema, MessageSpec, object, positiveInteger, text } from './message-spec';
 
 /**
@@ -167,6 +167,42 @@ const DOMAIN_EVENTS: DomainEventSpec[] = [
       to: oneOf(NUMBER_STATUSES, 'The status now.'),
     }),
     example: { subject: 'whatsapp-numbers/6', data: { numberId: 6, userId: 42, from: 'qr_ready', to: 'connected' } },
+  },
+  {
+    type: 'whatsapp.number.validation_event',
+    name: 'whatsappNumberValidationEvent',
+    summary:
+      "A worker event was applied to a WhatsApp number: a new QR code, a regeneration (`attempt` of `maxAttempts`), the scan (`connected`), an error. The QR itself is not in the event (it links a WhatsApp account): the number's SSE stream (`GET /api/whatsapp/numbers/{id}/events/`) reads it back by `workerEventId`.",
+    subject: '`whatsapp-numbers/<numberId>`',
+    subjectPattern: '^whatsapp-numbers/[1-9][0-9]*$',
+    data: object({
+      numberId: positiveInteger('The WhatsApp number.'),
+      userId: positiveInteger('Its owner.'),
+      action: oneOf(
+        WORKER_EVENT_ACTIONS,
+        'What the worker reported (the action of its `whatsapp.worker.events` message).',
+      ),
+      attempt: {
+        type: 'integer',
+        minimum: 0,
+        description: 'The QR attempt the number is at after this event (0 before the first and once connected).',
+      },
+      maxAttempts: positiveInteger('The QR attempts a validation allows.'),
+      workerId: text('The worker that reported it.'),
+      workerEventId: text('The applied worker event, kept API-side for 10 minutes for the live streams.'),
+    }),
+    example: {
+      subject: 'whatsapp-numbers/6',
+      data: {
+        numberId: 6,
+        userId: 42,
+        action: 'qr_regenerating',
+        attempt: 2,
+        maxAttempts: 3,
+        workerId: 'worker-1',
+        workerEventId: '311',
+      },
+    },
   },
 ];
 

@@ -14,7 +14,7 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Observable, concat, map, of } from 'rxjs';
+import { Observable, map } from 'rxjs';
 import {
   AcceptedDto,
   CreateWhatsappNumberDto,
@@ -163,7 +163,7 @@ export class WhatsappController {
     summary:
       'Server-Sent Events: a `status` event with the current state, then every worker event of the number (`qr_generated`, `qr_regenerating`, `connected`, `error`) with its seed body.',
     description:
-      'Authenticated by the `Authorization` header, or by `?ticket=` from `POST …/events/ticket/` (for `EventSource`; 401 `ticket_not_valid` when it is unknown, used or expired). A `: keep-alive` comment comes after every `SSE_KEEPALIVE_INTERVAL` (15 s) without an event. Every API process and replica streams every event, whichever consumed it from `whatsapp.worker.events` (PostgreSQL LISTEN/NOTIFY), in order and once. If events may have been missed (the API lost its LISTEN connection), the stream ends: reconnect to get the current `status` again (with a new ticket: an EventSource that reconnects by itself presents its spent one).',
+      'Authenticated by the `Authorization` header, or by `?ticket=` from `POST …/events/ticket/` (for `EventSource`; 401 `ticket_not_valid` when it is unknown, used or expired). A `: keep-alive` comment comes after every `SSE_KEEPALIVE_INTERVAL` (15 s) without an event. Every API process and replica streams every event, whichever consumed it from `whatsapp.worker.events`: each applied event goes through the outbox and `hourglass.events` (`whatsapp.number.validation_event`, which names it without its QR) to the own queue of every replica, in order. Listening starts before the `status` is read, so a change may show in both; a relay retry may repeat an event. If events may have been missed (this API process lost its RabbitMQ queue), the stream ends: reconnect to get the current `status` again (with a new ticket: an EventSource that reconnects by itself presents its spent one).',
   })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
@@ -177,12 +177,14 @@ export class WhatsappController {
   })
   @ApiNotFoundResponse(ERROR_EXAMPLES.notFound)
   async events(@CurrentUser() user: AuthenticatedUser, @IdParam() id: number): Promise<Observable<MessageEvent>> {
-    const current = await this.numbers.get(user, id);
-    const events = await this.numbers.events(user, id);
+    const stream = await this.numbers.follow(user, id);
     return withKeepAlive(
-      concat(
-        of<MessageEvent>({ type: 'status', data: current }),
-        events.pipe(map((event): MessageEvent => ({ type: event.action, data: event }))),
+      stream.pipe(
+        map((item): MessageEvent =>
+          item.kind === 'status'
+            ? { type: 'status', data: item.status }
+            : { type: item.event.action, data: item.event },
+        ),
       ),
       this.config.SSE_KEEPALIVE_INTERVAL,
     );

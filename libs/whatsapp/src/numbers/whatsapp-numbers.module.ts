@@ -1,3 +1,4 @@
+import { EventsModule } from '@app/events';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WhatsappLiveEventsService } from './whatsapp-live-events.service';
@@ -9,7 +10,7 @@ import { WorkerRegistry } from './worker-registry.service';
 
 /** The API side of number validation. Needs the global Config, Database and Messaging modules. */
 @Module({
-  imports: [TypeOrmModule.forFeature([WhatsappNumberEntity])],
+  imports: [TypeOrmModule.forFeature([WhatsappNumberEntity]), EventsModule],
   providers: [
     WhatsappNumbersRepository,
     WhatsappWorkersRepository,

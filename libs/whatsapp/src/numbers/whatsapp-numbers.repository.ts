@@ -58,11 +58,12 @@ export class WhatsappNumbersRepository {
   /**
    * Applies a worker event unless a newer one was applied already (`last_event_at`): redelivered
    * and out-of-order events never roll the state back. When the row changed, the same statement
-   * keeps the event in `whatsapp_number_events` and notifies its id on `channel` (delivered to
-   * every listening process at commit); returns that id, else `undefined`. A change of status
-   * also writes `whatsapp.number.status_changed` (from, to) into the outbox, in the same statement.
+   * keeps the event in `whatsapp_number_events` (with its QR, which no domain event carries) and
+   * writes `whatsapp.number.validation_event` naming it into the outbox, plus
+   * `whatsapp.number.status_changed` (from, to) when the status changed; returns the kept id,
+   * else `undefined`.
    */
-  async applyEvent(event: WorkerEvent, channel: string): Promise<string | undefined> {
+  async applyEvent(event: WorkerEvent): Promise<string | undefined> {
     const changes = eventChanges(event);
     // CTEs, so the driver answers rows (a bare UPDATE … RETURNING comes back as [rows, count]).
     const rows = await this.numbers.query<{ id: string }[]>(
@@ -70,19 +71,26 @@ export class WhatsappNumbersRepository {
          SELECT id, status FROM whatsapp_numbers WHERE id = $1 FOR UPDATE
        ), applied AS (
          UPDATE whatsapp_numbers w SET ${changes.sql}, worker_id = $3, session_id = $4, last_event_at = $2, updated_at = now()
-         FROM previous p WHERE w.id = p.id AND w.last_event_at < $2 RETURNING w.id, w.user_id, p.status AS before, w.status AS after
+         FROM previous p WHERE w.id = p.id AND w.last_event_at < $2
+         RETURNING w.id, w.user_id, p.status AS before, w.status AS after, w.attempt, w.max_attempts
        ), status_changed AS (
          ${statusChangedInsert('applied')}
        ), kept AS (
          INSERT INTO whatsapp_number_events (number_id, event) SELECT id, $5::json FROM applied RETURNING id
-       ) SELECT id::text AS id, pg_notify($6, id::text) FROM kept`,
+       ), announced AS (
+         INSERT INTO ${OUTBOX_COLUMNS}
+         SELECT 'whatsapp_number', a.id::text, 'whatsapp.number.validation_event', 'whatsapp-numbers/' || a.id,
+                jsonb_build_object('numberId', a.id, 'userId', a.user_id, 'action', $6::text, 'attempt', a.attempt,
+                  'maxAttempts', a.max_attempts, 'workerId', $3::text, 'workerEventId', k.id::text)
+         FROM applied a CROSS JOIN kept k
+       ) SELECT id::text AS id FROM kept`,
       [
         event.numberId,
         event.timestamp,
         event.workerId,
         event.sessionId,
         JSON.stringify(event),
-        channel,
+        event.action,
         ...changes.params,
       ],
     );

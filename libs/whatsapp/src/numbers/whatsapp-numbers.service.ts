@@ -21,7 +21,7 @@ import {
   WhatsappNumberNotFoundError,
 } from '../whatsapp.errors';
 import { E164, WorkerEvent } from '../whatsapp-messages';
-import { WHATSAPP_EVENTS_CHANNEL, WhatsappLiveEventsService } from './whatsapp-live-events.service';
+import { WhatsappLiveEventsService } from './whatsapp-live-events.service';
 import { WhatsappNumberEntity } from './whatsapp-number.entity';
 import { WhatsappNumbersRepository } from './whatsapp-numbers.repository';
 import { WorkerRegistry } from './worker-registry.service';
@@ -32,6 +32,9 @@ export interface NewWhatsappNumber {
 }
 
 /** What `GET /api/whatsapp/numbers/:id/` answers (CONTRACT §6). */
+/** What a number's stream carries: its state first, then the worker events applied to it. */
+export type NumberStreamItem = { kind: 'status'; status: WhatsappNumberView } | { kind: 'event'; event: WorkerEvent };
+
 export interface WhatsappNumberView {
   id: number;
   phoneNumber: string;
@@ -142,30 +145,41 @@ export class WhatsappNumbersService {
     await this.send(queue, { action: 'simulate_scan', data: { numberId: number.id }, timestamp: Date.now() });
   }
 
-  /** Starts hearing every API process's applied events (at API bootstrap, before any stream opens). */
-  listenForLiveEvents(): Promise<void> {
-    return this.live.listen();
-  }
-
   /**
-   * The live events of one number, whichever API process applied them; the stream ends when
-   * some may have been missed (see `WhatsappLiveEventsService`).
+   * One number's stream: its current state, then its live events, whichever API process applied
+   * them. Listening starts before the state is read, so no change falls between the two (one may
+   * show twice: in the state and as an event). It ends when events may have been missed (see
+   * `WhatsappLiveEventsService`). Rejects at once (404) when the user may not see the number.
    */
-  async events(user: AuthenticatedUser, id: number): Promise<Observable<WorkerEvent>> {
+  async follow(user: AuthenticatedUser, id: number): Promise<Observable<NumberStreamItem>> {
     const number = await this.visible(user, id);
-    return this.live.of(number.id);
+    return new Observable<NumberStreamItem>((subscriber) => {
+      const early: WorkerEvent[] = [];
+      let statusSent = false;
+      const live = this.live.of(number.id).subscribe({
+        next: (event) => (statusSent ? subscriber.next({ kind: 'event', event }) : early.push(event)),
+        complete: () => subscriber.complete(),
+      });
+      this.found(number.id).then(
+        (current) => {
+          subscriber.next({ kind: 'status', status: view(current) });
+          statusSent = true;
+          early.splice(0).forEach((event) => subscriber.next({ kind: 'event', event }));
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return () => live.unsubscribe();
+    });
   }
 
-  /** A worker event from the bus: applied when newer than the last one, then streamed by every API process. */
+  /** A worker event from the bus: applied when newer than the last one; its domain event feeds every stream. */
   async applyEvent(event: WorkerEvent): Promise<void> {
-    const applied = await this.numbers.applyEvent(event, WHATSAPP_EVENTS_CHANNEL);
+    const applied = await this.numbers.applyEvent(event);
     if (applied === undefined) {
       this.logger.log(
         `Ignored ${event.action} for number ${event.numberId} from ${event.workerId}: unknown number, or older than its last event`,
       );
-      return;
     }
-    this.live.applied(applied);
   }
 
   /** Deletes the applied events older than `ageMs`, which every process has streamed long ago. */
