@@ -1,3 +1,4 @@
+export { advisoryLockKey } from './advisory-lock-key';
 export {
   DatabaseLoginRefusedError,
   DatabaseMissingError,

@@ -24,5 +24,5 @@ export { type DomainEventListener, LocalEventStream } from './local-event-stream
 export { concernsUser } from './own-events';
 export { OUTBOX_PURGE_JOB } from './outbox-purge.cron';
 export { OUTBOX_RELAY_JOB } from './outbox-relay.cron';
-export { OutboxRelay, type RelayResult } from './outbox-relay.service';
+export { OUTBOX_RELAY_LOCK, OutboxRelay, type RelayResult } from './outbox-relay.service';
 export { OUTBOX_COLUMNS, type OutboxBacklog, OutboxRepository } from './outbox.repository';
