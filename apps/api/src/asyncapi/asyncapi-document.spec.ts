@@ -80,7 +80,9 @@ describe('the AsyncAPI document', () => {
   });
 
   it('describes every message with a content type, a JSON Schema, and examples the schema accepts', () => {
-    expect(messages.length).toBe(WORKER_EVENT_ACTIONS.length + 1 + WHATSAPP_COMMAND_ACTIONS.length + DOMAIN_EVENT_TYPES.length);
+    expect(messages.length).toBe(
+      WORKER_EVENT_ACTIONS.length + 1 + WHATSAPP_COMMAND_ACTIONS.length + DOMAIN_EVENT_TYPES.length,
+    );
     for (const [name, message] of messages) {
       expect({ name, contentType: message.contentType }).toEqual({
         name,
