@@ -1,6 +1,14 @@
 import { Database } from '@app/database';
 import { EventsModule, NewDomainEvent, OutboxRelay, OutboxRepository } from '@app/events';
-import { DatabaseTarget, TestDatabase, createDatabaseTestApp, createTestDatabase, databaseTargets } from '@app/testing';
+import {
+  DatabaseTarget,
+  TestDatabase,
+  WebhookReceiver,
+  createDatabaseTestApp,
+  createTestDatabase,
+  databaseTargets,
+  eventuallyHolds as eventually,
+} from '@app/testing';
 import { INestApplicationContext } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
@@ -8,7 +16,6 @@ import { WebhookDeliveryService } from '../src/webhook-delivery.service';
 import { WebhooksModule } from '../src/webhooks.module';
 import { WebhooksRepository } from '../src/webhooks.repository';
 import { WebhooksService } from '../src/webhooks.service';
-import { TestReceiver, eventually } from './receiver';
 
 function granted(userId: number): NewDomainEvent {
   return {
@@ -35,10 +42,10 @@ describe.each(databaseTargets())('webhooks on the %s database', (target: Databas
   let app: INestApplicationContext;
   let webhooks: WebhooksService;
   let repository: WebhooksRepository;
-  const receivers: TestReceiver[] = [];
+  const receivers: WebhookReceiver[] = [];
 
-  async function receiver(script: (number | 'hang')[]): Promise<[TestReceiver, string]> {
-    const created = new TestReceiver(script);
+  async function receiver(script: (number | 'hang')[]): Promise<[WebhookReceiver, string]> {
+    const created = new WebhookReceiver(script);
     receivers.push(created);
     return [created, await created.start()];
   }

@@ -11,7 +11,7 @@ export interface ReceivedRequest {
  * A webhook target on 127.0.0.1 for tests: answers each request with the next scripted status
  * (the last one repeats); `hang` never answers. Records every request it gets.
  */
-export class TestReceiver {
+export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   private server?: Server;
 
@@ -41,7 +41,11 @@ export class TestReceiver {
 }
 
 /** Resolves once `probe()` satisfies `accept`, polling; fails after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 15_000) {
+export async function eventuallyHolds<T>(
+  probe: () => Promise<T> | T,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
