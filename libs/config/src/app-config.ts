@@ -371,6 +371,17 @@ export class AppConfig {
 
   @Env({
     description:
+      'How long delivered and failed webhook deliveries stay in the delivery log before the purge deletes them.',
+    expected: DURATION,
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(60_000, { message: 'is shorter than 1m' })
+  WEBHOOK_DELIVERY_RETENTION = 30 * 24 * 3600_000;
+
+  @Env({
+    description:
       'Key for AES-256-GCM encryption of stored webhook signing secrets; unset → derived from JWT_SIGNING_KEY. Changing it makes the stored secrets unreadable.',
     expected: 'a random string of at least 32 characters',
     secret: true,

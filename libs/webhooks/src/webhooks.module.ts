@@ -20,6 +20,6 @@ import { WebhooksService } from './webhooks.service';
     WebhookDeliveryService,
     WebhooksMetrics,
   ],
-  exports: [WebhooksService, WebhookDeliveryService],
+  exports: [WebhooksService, WebhookDeliveryService, WebhooksRepository],
 })
 export class WebhooksModule {}

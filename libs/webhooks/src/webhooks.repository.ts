@@ -208,6 +208,19 @@ export class WebhooksRepository {
     return rows[0]?.status;
   }
 
+  /** Deletes delivered and failed deliveries whose last attempt is older than `retentionMs`; returns how many. */
+  async purgeFinished(retentionMs: number): Promise<number> {
+    const rows = await this.dataSource.query<{ purged: number }[]>(
+      `WITH purged AS (
+         DELETE FROM webhook_deliveries
+         WHERE status <> 'pending' AND last_attempt_at < now() - $1::bigint ${MS}
+         RETURNING 1
+       ) SELECT count(*)::integer AS purged FROM purged`,
+      [retentionMs],
+    );
+    return rows[0].purged;
+  }
+
   async countPending(): Promise<number> {
     const rows = await this.dataSource.query<{ n: string }[]>(
       `SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'pending'`,

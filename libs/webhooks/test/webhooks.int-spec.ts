@@ -205,6 +205,22 @@ describe.each(databaseTargets())('webhooks on the %s database', (target: Databas
     await webhooks.delete(id);
   });
 
+  it('purges finished deliveries past the retention, never pending ones', async () => {
+    const { id } = await webhooks.create({ url: 'http://127.0.0.1:9/purge', eventTypes: ['auth.family.revoked'] });
+    await webhooks.update(id, { active: false });
+    await app.get(DataSource).query('UPDATE webhook_subscriptions SET active = true WHERE id = $1', [id]);
+    await publish([revoked(30), revoked(31), revoked(32)]);
+    const [newest, middle, oldest] = await deliveriesOf(id);
+    await app.get(DataSource).query(
+      `UPDATE webhook_deliveries SET status = CASE id WHEN $1 THEN 'delivered' WHEN $2 THEN 'failed' ELSE 'pending' END,
+         last_attempt_at = now() - interval '2 hours' WHERE subscription_id = $3`,
+      [oldest.id, middle.id, id],
+    );
+    expect(await repository.purgeFinished(3_600_000)).toBe(2);
+    expect((await deliveriesOf(id)).map((d) => d.id)).toEqual([newest.id]);
+    await webhooks.delete(id);
+  });
+
   it('keeps a hanging target to its own slots: another subscription is delivered at once', async () => {
     const [hanging, slowUrl] = await receiver(['hang']);
     const [healthy, fastUrl] = await receiver([200]);
