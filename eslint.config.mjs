@@ -18,6 +18,7 @@ const LIBS = [
   'ledger',
   'vinted',
   'whatsapp',
+  'webhooks',
   'client',
   'testing',
 ];
@@ -31,6 +32,7 @@ const ALLOWED = {
   ledger: ['common', 'config', 'database', 'messaging', 'events', 'auth'],
   vinted: ['common', 'config', 'database', 'messaging', 'events', 'auth'],
   whatsapp: ['common', 'config', 'database', 'messaging', 'events', 'auth'],
+  webhooks: ['common', 'config', 'database', 'events'],
   client: [],
   testing: ['common', 'config', 'database', 'messaging', 'events', 'auth', 'ledger', 'vinted', 'whatsapp', 'client'],
 };

@@ -1,7 +1,7 @@
 import type { Config } from 'jest';
 
 export const moduleNameMapper = {
-  '^@app/(common|config|database|events|messaging|auth|testing|client|ledger|vinted|whatsapp)$':
+  '^@app/(common|config|database|events|messaging|auth|testing|client|ledger|vinted|webhooks|whatsapp)$':
     '<rootDir>/libs/$1/src',
 };
 export const transform = {

@@ -48,6 +48,7 @@ describe('the CLI on a usage error', () => {
     ['points', 'grant'],
     ['vinted', VINTED_SUBCOMMANDS],
     ['whatsapp', 'regenerate-qr'],
+    ['webhooks', 'one of create, list, deliveries, redeliver, pause, resume, delete'],
   ])('names the subcommands of `%s` run without one, in one line', async (group, expected) => {
     const result = await cli(unreachable, group);
     expect(result).toMatchObject({ code: 1, stdout: '' });

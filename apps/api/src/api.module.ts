@@ -14,6 +14,7 @@ import { LedgerHttpModule } from './ledger/ledger-http.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { MigrateOnStart } from './migrate-on-start';
 import { VintedHttpModule } from './vinted/vinted-http.module';
+import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 import { WhatsappHttpModule } from './whatsapp/whatsapp-http.module';
 
 @Module({})
@@ -39,6 +40,7 @@ export class ApiModule {
         LedgerHttpModule,
         VintedHttpModule,
         WhatsappHttpModule,
+        WebhooksHttpModule,
         // One-process mode: with the in-process bus, the API also hosts the WhatsApp node.
         ...(config.embeddedBus ? [WhatsappNodeModule] : []),
         ...extraModules,

@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { LedgerModule } from '@app/ledger';
 import { MessagingModule } from '@app/messaging';
 import { VintedModule } from '@app/vinted';
+import { WebhooksModule } from '@app/webhooks';
 import { WhatsappNumbersModule } from '@app/whatsapp';
 import { DynamicModule, Module } from '@nestjs/common';
 import { CliProgram } from './cli-program';
@@ -15,6 +16,7 @@ import { MigrateCommand } from './commands/migrate.command';
 import { PointsCommand, PointsGrantCommand } from './commands/points-grant.command';
 import { UsersCommand, UsersCreateCommand } from './commands/users-create.command';
 import { VINTED_SUBCOMMANDS, VintedCommand } from './commands/vinted.command';
+import { WEBHOOKS_SUBCOMMANDS, WebhooksCommand } from './commands/webhooks.command';
 import { WhatsappCommand, WhatsappRegenerateQrCommand } from './commands/whatsapp-regenerate-qr.command';
 
 /** The admin CLI: same configuration and libs as the API, reports on stdout, logs on stderr. */
@@ -35,6 +37,7 @@ export class CliModule {
         // `whatsapp regenerate-qr` publishes to the workers (RabbitMQ; the in-process bus reaches none).
         MessagingModule.forRoot({ publishTimeoutMs: 10_000 }),
         WhatsappNumbersModule,
+        WebhooksModule,
       ],
       providers: [
         CliProgram,
@@ -51,6 +54,8 @@ export class CliModule {
         ...VINTED_SUBCOMMANDS,
         WhatsappCommand,
         WhatsappRegenerateQrCommand,
+        WebhooksCommand,
+        ...WEBHOOKS_SUBCOMMANDS,
       ],
     };
   }

@@ -301,6 +301,97 @@ export class AppConfig {
   @Min(60_000, { message: 'is shorter than 1m' })
   EVENTS_RETENTION = 7 * 24 * 3600_000;
 
+  @Env({
+    description:
+      'Let webhook subscriptions target private, loopback, link-local, unique-local and other non-public addresses (at registration and at every delivery). Tests set it; production should not.',
+    expected: BOOLEAN,
+  })
+  @Expose()
+  @AsBoolean()
+  @IsBoolean({ message: 'is not a boolean' })
+  WEBHOOK_ALLOW_PRIVATE = false;
+
+  @Env({
+    description: 'How often each API process looks for webhook deliveries that are due.',
+    expected: 'a duration such as 250ms or 1s',
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(10, { message: 'is shorter than 10ms' })
+  WEBHOOK_DELIVERY_INTERVAL = 1000;
+
+  @Env({
+    description:
+      'How long one webhook request (DNS, connection, answer headers) may take before it counts as a failed attempt.',
+    expected: 'a duration such as 500ms, 10s or 1m',
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(100, { message: 'is shorter than 100ms' })
+  WEBHOOK_TIMEOUT = 10_000;
+
+  @Env({
+    description:
+      'Requests one webhook subscription may have in flight at once, so that a slow target only holds its own slots.',
+    expected: 'an integer from 1 to 100',
+  })
+  @Expose()
+  @IntegerSetting(1, 100)
+  WEBHOOK_SUBSCRIPTION_CONCURRENCY = 4;
+
+  @Env({
+    description:
+      'Delay before the first retry of a failed webhook delivery; it doubles at each attempt (with ±20% jitter).',
+    expected: 'a duration such as 100ms, 5s or 1m',
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(10, { message: 'is shorter than 10ms' })
+  WEBHOOK_RETRY_BASE = 5000;
+
+  @Env({ description: 'The longest delay between two attempts of a webhook delivery.', expected: DURATION })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(10, { message: 'is shorter than 10ms' })
+  WEBHOOK_RETRY_MAX_DELAY = 3_600_000;
+
+  @Env({
+    description: 'How long after its first attempt a webhook delivery is retried before it is marked `failed`.',
+    expected: DURATION,
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(1000, { message: 'is shorter than 1s' })
+  WEBHOOK_RETRY_WINDOW = 24 * 3600_000;
+
+  @Env({
+    description:
+      'How long delivered and failed webhook deliveries stay in the delivery log before the purge deletes them.',
+    expected: DURATION,
+  })
+  @Expose()
+  @AsDuration()
+  @IsInt({ message: 'is not a duration' })
+  @Min(60_000, { message: 'is shorter than 1m' })
+  WEBHOOK_DELIVERY_RETENTION = 30 * 24 * 3600_000;
+
+  @Env({
+    description:
+      'Key for AES-256-GCM encryption of stored webhook signing secrets; unset → derived from JWT_SIGNING_KEY. Changing it makes the stored secrets unreadable.',
+    expected: 'a random string of at least 32 characters',
+    secret: true,
+  })
+  @Expose()
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'is shorter than 32 characters' })
+  WEBHOOK_SECRETS_KEY?: string;
+
   @Env({ description: 'Lifetime of an exchange token.', expected: DURATION })
   @Expose()
   @AsDuration()

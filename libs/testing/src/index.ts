@@ -7,3 +7,4 @@ export { type DatabaseTarget, type TestDatabase, createTestDatabase, databaseTar
 export { type StackTarget, type TestStack, createTestStack, stackTargets } from './test-stack';
 export { TsScriptProcess } from './ts-script-process';
 export { findVintedSession } from './vinted-session-rows';
+export { type ReceivedRequest, WebhookReceiver, eventuallyHolds } from './webhook-receiver';
