@@ -27,7 +27,10 @@ export interface OutboxRow {
   occurred_at: Date;
 }
 
-export function toCloudEvent(row: OutboxRow): CloudEvent {
+/** What a CloudEvent is made of: an outbox row's fields, or a copy of them (a webhook delivery's). */
+export type CloudEventSource = Pick<OutboxRow, 'id' | 'type' | 'subject' | 'payload' | 'occurred_at'>;
+
+export function toCloudEvent(row: CloudEventSource): CloudEvent {
   return {
     specversion: '1.0',
     id: row.id,

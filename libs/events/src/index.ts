@@ -1,4 +1,4 @@
-export { CLOUDEVENTS_CONTENT_TYPE, type CloudEvent } from './cloud-event';
+export { CLOUDEVENTS_CONTENT_TYPE, type CloudEvent, type CloudEventSource, toCloudEvent } from './cloud-event';
 export {
   DOMAIN_EVENT_TYPES,
   EVENTS_EXCHANGE,

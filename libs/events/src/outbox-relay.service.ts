@@ -67,7 +67,7 @@ export class OutboxRelay implements OnApplicationShutdown {
       } else {
         await this.amqp.publish(events);
       }
-      await this.outbox.markSent(events);
+      await this.outbox.markSent(rows.map((row) => row.id));
       eventsPublished.inc(rows.length);
       published += rows.length;
       if (rows.length < RELAY_BATCH_SIZE) {

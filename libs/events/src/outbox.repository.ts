@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { CloudEvent, OutboxRow } from './cloud-event';
+import { OutboxRow } from './cloud-event';
 import { NewDomainEvent } from './domain-events';
 
 /** The columns and VALUES of an outbox insert, for the set-based statements that write their own. */
@@ -45,29 +45,13 @@ export class OutboxRepository {
   }
 
   /**
-   * Marks published events sent and, in the same statement, fans each one out to the webhook
-   * subscriptions (libs/webhooks) that want its type: one `webhook_deliveries` row per
-   * (subscription, event), carrying the CloudEvent exactly as it was published. Only a row not yet
-   * marked fans out, and the unique (subscription, event) pair makes a repeat a no-op: once, even
-   * when a relay republishes a batch after a crash.
+   * Marks published events sent; only rows not yet marked, so a republished batch changes nothing
+   * (statement triggers on the table, such as the webhooks' fan-out, see each row sent once).
    */
-  async markSent(events: CloudEvent[]): Promise<void> {
+  async markSent(ids: string[]): Promise<void> {
     await this.dataSource.query(
-      `WITH published AS (
-         SELECT e.value AS event, (e.value ->> 'id')::uuid AS id FROM json_array_elements($1::json) AS e
-       ), sent AS (
-         UPDATE outbox_events o SET sent_at = now() FROM published p
-         WHERE o.id = p.id AND o.sent_at IS NULL
-         RETURNING o.id, o.seq, o.type
-       )
-       INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, payload)
-       SELECT s.id, sent.id, sent.type, p.event
-       FROM sent
-       JOIN published p ON p.id = sent.id
-       JOIN webhook_subscriptions s ON s.active AND (sent.type = ANY (s.event_types) OR '*' = ANY (s.event_types))
-       ORDER BY sent.seq, s.id
-       ON CONFLICT (subscription_id, event_id) DO NOTHING`,
-      [JSON.stringify(events)],
+      'UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
+      [ids],
     );
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@app/config';
+import { toCloudEvent } from '@app/events';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { retryDelayMs } from './webhook-retry';
 import { WebhookSecretCipher } from './webhook-secret';
@@ -112,7 +113,7 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
     return this.sender.send({
       url: delivery.url,
       messageId: delivery.eventId,
-      body: delivery.body,
+      body: JSON.stringify(toCloudEvent(delivery.event)), // the bytes the relay published
       secret,
       timeoutMs: this.config.WEBHOOK_TIMEOUT,
       allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE,

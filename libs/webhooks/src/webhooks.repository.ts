@@ -1,3 +1,4 @@
+import { CloudEventSource } from '@app/events';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -32,14 +33,17 @@ export interface WebhookDelivery {
 }
 
 /** A delivery a sender claimed: what it needs to send it, and the lease its outcome must present. */
+/** A claimed row as the statement answers it. */
+type ClaimedRow = Omit<ClaimedDelivery, 'event'> & Omit<CloudEventSource, 'id'>;
+
 export interface ClaimedDelivery {
   id: number;
   subscriptionId: number;
   eventId: string;
   url: string;
   secretSealed: string;
-  /** The CloudEvent as published, byte for byte: the body that is signed and sent. */
-  body: string;
+  /** The event as the outbox held it: `toCloudEvent` makes the published CloudEvent of it again. */
+  event: CloudEventSource;
   attempts: number;
 }
 
@@ -148,7 +152,7 @@ export class WebhooksRepository {
    */
   async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     // A statement whose top level is an UPDATE: the driver answers [rows, count].
-    const [rows] = await this.dataSource.query<[ClaimedDelivery[], number]>(
+    const [rows] = await this.dataSource.query<[ClaimedRow[], number]>(
       `WITH subscriptions AS (
          SELECT s.id, $1::int - (
            SELECT count(*) FROM webhook_deliveries f
@@ -172,10 +176,14 @@ export class WebhooksRepository {
        FROM due, webhook_subscriptions s
        WHERE w.id = due.id AND s.id = w.subscription_id
        RETURNING w.id, w.subscription_id AS "subscriptionId", w.event_id AS "eventId", s.url,
-         s.secret_sealed AS "secretSealed", w.payload::text AS body, w.attempts`,
+         s.secret_sealed AS "secretSealed", w.attempts,
+         w.event_type AS type, w.subject, w.data AS payload, w.occurred_at`,
       [request.perSubscription, request.limit, request.leaseId, request.leaseMs],
     );
-    return rows;
+    return rows.map(({ type, subject, payload, occurred_at, ...delivery }) => ({
+      ...delivery,
+      event: { id: delivery.eventId, type, subject, payload, occurred_at },
+    }));
   }
 
   /** Records a 2xx answer, if the lease is still this sender's. */
