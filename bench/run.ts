@@ -6,7 +6,8 @@
  *
  * Environment: BENCH_DURATION_MS (5000), BENCH_WARMUP_MS (1000), BENCH_CONNECTIONS (10),
  * BENCH_MAX_REQUESTS (200000 per scenario), BENCH_SOAK_MS (60000; 0 skips the soak);
- * BENCH_DATABASE_URL / BENCH_AMQP_URL to run on servers;
+ * BENCH_DATABASE_URL / BENCH_AMQP_URL to run on servers; BENCH_API_NODE_ARGS: Node options for the API
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under the load);
  * BENCH_PEER_URL (+ BENCH_PEER_USER, BENCH_PEER_PASSWORD, BENCH_PEER_CONNECTIONS): the Django peer, bench/peer.bench.ts;
  * API_WORKERS, LOG_LEVEL, DATABASE_POOL_SIZE, EXCHANGE_*, JWT_* and AUTH_THROTTLE_* pass through to the API
  * (the rate limit is lifted by default).

@@ -105,6 +105,9 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
       }
       return;
     }
+    if (!this.local.hasListeners()) {
+      return; // no live stream open in this process: nothing would hear it (LocalEventStream keeps nothing)
+    }
     const event = parseCloudEvent(message.content);
     if (event === undefined) {
       this.logger.warn(

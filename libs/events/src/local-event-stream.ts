@@ -20,6 +20,11 @@ export class LocalEventStream {
     return () => this.listeners.delete(listener);
   }
 
+  /** Whether anything listens now (a follower need not decode an event nobody would hear). */
+  hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
   publish(event: CloudEvent): void {
     for (const listener of this.listeners) {
       try {

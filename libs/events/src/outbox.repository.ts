@@ -44,8 +44,15 @@ export class OutboxRepository {
     );
   }
 
-  async markSent(ids: string[]): Promise<void> {
-    await this.dataSource.query('UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::uuid[])', [ids]);
+  /**
+   * Marks the relayed rows sent, found by `seq` through the small index of unsent rows (the `id`
+   * index spans the whole retention, in random order).
+   */
+  async markSent(seqs: string[]): Promise<void> {
+    await this.dataSource.query(
+      'UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND sent_at IS NULL',
+      [seqs],
+    );
   }
 
   /** Deletes sent events older than `retentionMs`; returns how many. */

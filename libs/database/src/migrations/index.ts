@@ -9,6 +9,7 @@ import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateW
 import { CountCredentialFailures1764380000000 } from './1764380000000-CountCredentialFailures';
 import { CreateStreamTickets1764400000000 } from './1764400000000-CreateStreamTickets';
 import { CreateOutboxEvents1764500000000 } from './1764500000000-CreateOutboxEvents';
+import { CheaperOutboxWrites1764520000000 } from './1764520000000-CheaperOutboxWrites';
 
 /**
  * Every migration, oldest first. Listed explicitly (no glob) so the bundled apps, ts-node and
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   CountCredentialFailures1764380000000,
   CreateStreamTickets1764400000000,
   CreateOutboxEvents1764500000000,
+  CheaperOutboxWrites1764520000000,
 ];
