@@ -22,6 +22,7 @@ import { busMetrics } from './bus.bench';
 import { historyBench } from './history.bench';
 import { jwtMetrics } from './jwt.bench';
 import { ledgerBench } from './ledger.bench';
+import { outboxBench } from './outbox.bench';
 import { PEER_SKIPPED, creationSpread, peerBench, peerSettingsFromEnv } from './peer.bench';
 import { formatTable } from './report';
 import { soakBench } from './soak.bench';
@@ -91,6 +92,9 @@ async function againstTheApi(
     `\nExchange tokens (issues 4, 12): ${options.connections} connections, ${options.durationMs} ms per scenario\n\n${ledger.lines.join('\n')}`,
   );
   metrics.push(...ledger.metrics);
+  const outbox = await outboxBench(api, log);
+  console.log(`\nDomain events through the outbox (issue 15)\n\n${outbox.lines.join('\n')}`);
+  metrics.push(...outbox.metrics);
   const history = await historyBench(api, seller, options, log);
   console.log(`\nA long history (issue 12), better of two alternating rounds\n\n${history.lines.join('\n')}`);
   metrics.push(...history.metrics);
