@@ -81,6 +81,14 @@ function passedThrough(): Record<string, string> {
   );
 }
 
+/**
+ * BENCH_API_NODE_ARGS: Node options for the API's processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+ * to profile it under load (cluster workers inherit them; NODE_OPTIONS refuses --cpu-prof).
+ */
+function nodeArgs(): string[] {
+  return (process.env.BENCH_API_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '');
+}
+
 function tail(path: string, bytes = 4_000): string {
   try {
     const text = readFileSync(path, 'utf8');
@@ -145,7 +153,7 @@ export async function startBenchApi(log: (line: string) => void): Promise<BenchA
   const logFd = openSync(logPath, 'a');
   // Only what the bench chose, plus PATH and HOME: the developer's DATABASE_URL must not leak in. The
   // working directory is the scratch DATA_DIR, so no .env of the checkout is read either.
-  const child = spawn(process.execPath, [distEntry('api')], {
+  const child = spawn(process.execPath, [...nodeArgs(), distEntry('api')], {
     cwd: database.dataDir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port) },
     stdio: ['ignore', logFd, logFd],

@@ -6,7 +6,8 @@
  *
  * Environment: BENCH_DURATION_MS (5000), BENCH_WARMUP_MS (1000), BENCH_CONNECTIONS (10),
  * BENCH_MAX_REQUESTS (200000 per scenario), BENCH_SOAK_MS (60000; 0 skips the soak);
- * BENCH_DATABASE_URL / BENCH_AMQP_URL to run on servers;
+ * BENCH_DATABASE_URL / BENCH_AMQP_URL to run on servers; BENCH_API_NODE_ARGS: Node options for the API
+ * (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under the load);
  * BENCH_PEER_URL (+ BENCH_PEER_USER, BENCH_PEER_PASSWORD, BENCH_PEER_CONNECTIONS): the Django peer, bench/peer.bench.ts;
  * API_WORKERS, LOG_LEVEL, DATABASE_POOL_SIZE, EXCHANGE_*, JWT_* and AUTH_THROTTLE_* pass through to the API
  * (the rate limit is lifted by default).
@@ -21,6 +22,7 @@ import { busMetrics } from './bus.bench';
 import { historyBench } from './history.bench';
 import { jwtMetrics } from './jwt.bench';
 import { ledgerBench } from './ledger.bench';
+import { outboxBench } from './outbox.bench';
 import { PEER_SKIPPED, creationSpread, peerBench, peerSettingsFromEnv } from './peer.bench';
 import { formatTable } from './report';
 import { soakBench } from './soak.bench';
@@ -90,6 +92,9 @@ async function againstTheApi(
     `\nExchange tokens (issues 4, 12): ${options.connections} connections, ${options.durationMs} ms per scenario\n\n${ledger.lines.join('\n')}`,
   );
   metrics.push(...ledger.metrics);
+  const outbox = await outboxBench(api, log);
+  console.log(`\nDomain events through the outbox (issue 15)\n\n${outbox.lines.join('\n')}`);
+  metrics.push(...outbox.metrics);
   const history = await historyBench(api, seller, options, log);
   console.log(`\nA long history (issue 12), better of two alternating rounds\n\n${history.lines.join('\n')}`);
   metrics.push(...history.metrics);

@@ -10,7 +10,7 @@ const LAG_TOKENS = 2_000;
  * `count` expired tokens held by `owners`, with the grants and holds creations would have written
  * (the rows the API's own statements leave: see libs/ledger's migrations and repositories).
  */
-async function seedExpired(sql: PoolClient, owners: number[], count: number): Promise<void> {
+export async function seedExpired(sql: PoolClient, owners: number[], count: number): Promise<void> {
   const perOwner = Math.ceil(count / owners.length);
   await sql.query(
     `INSERT INTO ledger_entries (user_id, type, points) SELECT id, 'grant', $2::bigint FROM unnest($1::int[]) AS u(id)`,
@@ -45,7 +45,7 @@ const BULK_RELEASE = `
   SELECT count(*) AS n FROM deleted`;
 
 /** Backlog owners, inserted directly: they only hold seeded tokens and never sign in. */
-async function owners(api: BenchApi, prefix: string, count: number): Promise<number[]> {
+export async function owners(api: BenchApi, prefix: string, count: number): Promise<number[]> {
   const { rows } = await api.sql.query<{ id: number }>(
     `INSERT INTO users (username, password_hash) SELECT $1 || g, 'x' FROM generate_series(1, $2::int) g RETURNING id`,
     [prefix, count],

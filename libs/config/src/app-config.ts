@@ -282,7 +282,7 @@ export class AppConfig {
 
   @Env({
     description:
-      'How often the outbox relay looks for unpublished domain events (on a server it also wakes on each commit that writes one).',
+      'How often the outbox relay looks for unpublished domain events (on a server it also wakes when a commit writes one, at most every 25 ms).',
     expected: 'a duration such as 250ms or 1s',
   })
   @Expose()

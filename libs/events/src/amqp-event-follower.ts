@@ -108,8 +108,8 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
       }
       return;
     }
-    if (!this.local.listened) {
-      return; // no live stream open in this process: nothing to parse for
+    if (!this.local.hasListeners()) {
+      return; // no live stream open in this process: nothing would hear it (LocalEventStream keeps nothing)
     }
     const event = parseCloudEvent(message.content);
     if (event === undefined) {

@@ -29,8 +29,8 @@ export class LocalEventStream {
     return () => this.subscriptions.delete(subscription);
   }
 
-  /** Whether anyone listens: with no one, a follower need not even parse what it receives. */
-  get listened(): boolean {
+  /** Whether anything listens now (a follower need not decode an event nobody would hear). */
+  hasListeners(): boolean {
     return this.subscriptions.size > 0;
   }
 

@@ -29,6 +29,8 @@ export type RelayResult = { ran: true; published: number } | { ran: false };
 @Injectable()
 export class OutboxRelay implements OnApplicationShutdown {
   private readonly amqp?: AmqpEventPublisher;
+  /** A wakeup (a NOTIFY) came since this process's relay last read the outbox. */
+  private woken = false;
 
   constructor(
     config: AppConfig,
@@ -48,6 +50,14 @@ export class OutboxRelay implements OnApplicationShutdown {
     return outcome.ran ? { ran: true, published: outcome.result } : { ran: false };
   }
 
+  /**
+   * Tells the relay that events were committed: a run in flight reads the outbox once more before
+   * it ends, as it may have read it before they committed.
+   */
+  wake(): void {
+    this.woken = true;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.amqp?.close();
   }
@@ -55,8 +65,12 @@ export class OutboxRelay implements OnApplicationShutdown {
   private async drain(): Promise<number> {
     let published = 0;
     for (;;) {
+      this.woken = false;
       const rows = await this.outbox.unsent(RELAY_BATCH_SIZE);
       if (rows.length === 0) {
+        if (this.woken) {
+          continue;
+        }
         return published;
       }
       const events = rows.map(toCloudEvent);
@@ -67,10 +81,10 @@ export class OutboxRelay implements OnApplicationShutdown {
       } else {
         await this.amqp.publish(events);
       }
-      await this.outbox.markSent(rows.map((row) => row.id));
+      await this.outbox.markSent(rows.map((row) => row.seq));
       eventsPublished.inc(rows.length);
       published += rows.length;
-      if (rows.length < RELAY_BATCH_SIZE) {
+      if (rows.length < RELAY_BATCH_SIZE && !this.woken) {
         return published;
       }
     }

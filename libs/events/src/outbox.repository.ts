@@ -45,13 +45,15 @@ export class OutboxRepository {
   }
 
   /**
-   * Marks published events sent; only rows not yet marked, so a republished batch changes nothing
-   * (statement triggers on the table, such as the webhooks' fan-out, see each row sent once).
+   * Marks the relayed rows sent, found by `seq` through the small index of unsent rows (the `id`
+   * index spans the whole retention, in random order). Only rows not yet marked: a republished
+   * batch changes nothing, so statement triggers on the table (the webhooks' fan-out) see each
+   * row sent once.
    */
-  async markSent(ids: string[]): Promise<void> {
+  async markSent(seqs: string[]): Promise<void> {
     await this.dataSource.query(
-      'UPDATE outbox_events SET sent_at = now() WHERE id = ANY($1::uuid[]) AND sent_at IS NULL',
-      [ids],
+      'UPDATE outbox_events SET sent_at = now() WHERE seq = ANY($1::bigint[]) AND sent_at IS NULL',
+      [seqs],
     );
   }
 

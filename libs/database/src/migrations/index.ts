@@ -9,6 +9,7 @@ import { CreateWhatsappNumberEvents1764360000000 } from './1764360000000-CreateW
 import { CountCredentialFailures1764380000000 } from './1764380000000-CountCredentialFailures';
 import { CreateStreamTickets1764400000000 } from './1764400000000-CreateStreamTickets';
 import { CreateOutboxEvents1764500000000 } from './1764500000000-CreateOutboxEvents';
+import { CheaperOutboxWrites1764520000000 } from './1764520000000-CheaperOutboxWrites';
 import { CreateWebhooks1764610000000 } from './1764610000000-CreateWebhooks';
 
 /**
@@ -27,5 +28,6 @@ export const MIGRATIONS = [
   CountCredentialFailures1764380000000,
   CreateStreamTickets1764400000000,
   CreateOutboxEvents1764500000000,
+  CheaperOutboxWrites1764520000000,
   CreateWebhooks1764610000000,
 ];
