@@ -65,7 +65,7 @@ const DELIVERY_COLUMNS = `id, subscription_id AS "subscriptionId", event_id AS "
   to_json(created_at) #>> '{}' AS "createdAt"`;
 const MS = `* interval '1 millisecond'`;
 
-/** SQL on `webhook_subscriptions` and `webhook_deliveries` (the fan-out is `OutboxRepository.markSent`'s). */
+/** SQL on `webhook_subscriptions` and `webhook_deliveries` (the fan-out is the trigger of migration CreateWebhooks). */
 @Injectable()
 export class WebhooksRepository {
   constructor(private readonly dataSource: DataSource) {}

@@ -61,8 +61,8 @@ function nextCursor<T extends { id: number }>(rows: T[], limit: number): string 
 /**
  * Webhook subscriptions (admin): register, list, change, delete; each one's delivery log and
  * redelivery. The sending is `WebhookDeliveryService`'s; the fan-out of events to deliveries is
- * the outbox relay's (`OutboxRepository.markSent`): a subscription receives the events published
- * after it was created.
+ * this lib's trigger on `outbox_events` (migration CreateWebhooks), fired by the relay's
+ * mark-sent: a subscription receives the events published after it was created.
  */
 @Injectable()
 export class WebhooksService {
