@@ -1,0 +1,23 @@
+import { LedgerVerifier } from '@app/ledger';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LedgerVerificationDto } from './dto/ledger-verify.dto';
+import { Roles } from '../auth/guard';
+
+@ApiTags('points')
+@Controller('api/admin/ledger')
+export class AdminLedgerController {
+  constructor(private readonly verifier: LedgerVerifier) {}
+
+  @Get('verify')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Checks the books, as `npm run cli -- ledger verify` does (read only, one snapshot per check).',
+    description:
+      'Balances and held points against the journal, held points against the active tokens, and every token’s entries. `problems` lists one sentence per drift found; empty means the books balance.',
+  })
+  @ApiOkResponse({ type: LedgerVerificationDto })
+  verify(): Promise<LedgerVerificationDto> {
+    return this.verifier.run();
+  }
+}

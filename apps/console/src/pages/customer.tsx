@@ -1,0 +1,205 @@
+import type { ExchangeToken } from '@app/client';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ErrorText, formatTime, QrImage, Section } from '../parts/common';
+import { WhatsAppNumbers } from '../parts/whatsapp-numbers';
+import { formatRemaining, useLoad, useNow, useOwnEvents } from '../hooks';
+import { describeError, newIdempotencyKey, useClient } from '../session';
+
+/** What became of the token on display, as the events stream tells it. */
+type Outcome = { kind: 'active' } | { kind: 'redeemed'; points: number } | { kind: 'expired'; restored: number };
+
+/** The customer's page: points, a token to show the vendor, its live outcome, history, numbers, Vinted. */
+export function CustomerPage() {
+  const client = useClient();
+  const points = useLoad((c) => c.getPoints());
+  const history = useLoad((c) => c.getExchangeTokenStatus({ limit: 10 }));
+  const journal = useLoad((c) => c.getLedger({ limit: 10 }));
+  const [current, setCurrent] = useState<ExchangeToken>();
+  const [currentId, setCurrentId] = useState<number>();
+  const [outcome, setOutcome] = useState<Outcome>({ kind: 'active' });
+  const [amount, setAmount] = useState('100');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const now = useNow();
+
+  const reloadAll = () => {
+    points.reload();
+    history.reload();
+    journal.reload();
+  };
+
+  useOwnEvents((event) => {
+    const { data } = event;
+    if (event.type === 'ledger.token.created' && current && data.expiresAt === current.expiresAt) {
+      setCurrentId(Number(data.tokenId)); // the event names tokens by id, never by their secret string
+    }
+    const mine = currentId !== undefined && Number(data.tokenId) === currentId;
+    if (event.type === 'ledger.token.redeemed' && mine) {
+      setOutcome({ kind: 'redeemed', points: Number(data.points) });
+    }
+    if (event.type === 'ledger.token.expired' && mine) {
+      setOutcome({ kind: 'expired', restored: Number(data.pointsRestored) });
+    }
+    if (event.type.startsWith('ledger.')) {
+      reloadAll();
+    }
+  }, reloadAll);
+
+  // The stream may name the token before its creation answer arrives (then `currentId` is unknown):
+  // the history, re-read after every ledger event, tells its fate by the token itself.
+  useEffect(() => {
+    const listed = history.value?.tokens.find((token) => token.token === current?.token);
+    if (listed?.status === 'used') {
+      setOutcome((o) => (o.kind === 'active' ? { kind: 'redeemed', points: listed.points } : o));
+    } else if (listed?.status === 'expired') {
+      setOutcome((o) => (o.kind === 'active' ? { kind: 'expired', restored: listed.points } : o));
+    }
+  }, [history.value, current?.token]);
+
+  const create = async (submitted: FormEvent) => {
+    submitted.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      // One key per click: a retried request (network blip) can never hold the points twice.
+      const token = await client.createExchangeToken(Number(amount), { idempotencyKey: newIdempotencyKey() });
+      setCurrent(token);
+      setCurrentId(undefined);
+      setOutcome({ kind: 'active' });
+      reloadAll();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const expired = current !== undefined && Date.parse(current.expiresAt) <= now;
+  return (
+    <div className="grid">
+      <Section title="Points">
+        <dl className="figures">
+          <div>
+            <dt>Balance</dt>
+            <dd data-testid="balance">{points.value?.balance ?? '…'}</dd>
+          </div>
+          <div>
+            <dt>Held</dt>
+            <dd data-testid="held">{points.value?.held ?? '…'}</dd>
+          </div>
+        </dl>
+        <ErrorText error={points.error} />
+        <form className="row" onSubmit={(e) => void create(e)}>
+          <label>
+            Points
+            <input type="number" min={1} step={1} value={amount} onChange={(e) => setAmount(e.target.value)} required />
+          </label>
+          <button type="submit" disabled={busy}>
+            Create token
+          </button>
+        </form>
+        <ErrorText error={error} />
+      </Section>
+
+      {current ? (
+        <Section title="Token to show the vendor">
+          <div className="token">
+            <QrImage src={current.qrCode} of={`exchange token worth ${current.points} points`} large />
+            <p className="token-text" data-testid="token-text">
+              {current.token}
+            </p>
+            <p className="outcome" role="status" data-testid="token-outcome">
+              {outcome.kind === 'redeemed'
+                ? `Redeemed: ${outcome.points} points captured`
+                : outcome.kind === 'expired'
+                  ? `Expired, ${outcome.restored} points restored`
+                  : expired
+                    ? 'Expiring…'
+                    : `${current.points} points on hold`}
+            </p>
+            {outcome.kind === 'active' ? (
+              <p className="countdown" role="timer" aria-label="Time left">
+                Expires in {formatRemaining(current.expiresAt, now)}
+              </p>
+            ) : null}
+          </div>
+        </Section>
+      ) : null}
+
+      <Section title="Token history">
+        <ErrorText error={history.error} />
+        <table>
+          <thead>
+            <tr>
+              <th>Points</th>
+              <th>Status</th>
+              <th>Expires</th>
+            </tr>
+          </thead>
+          <tbody>
+            {history.value?.tokens.map((token) => (
+              <tr key={token.token}>
+                <td>{token.points}</td>
+                <td>{token.status}</td>
+                <td>
+                  {token.status === 'active' ? formatRemaining(token.expiresAt, now) : formatTime(token.expiresAt)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+
+      <Section title="Journal">
+        <ErrorText error={journal.error} />
+        <table>
+          <thead>
+            <tr>
+              <th>Entry</th>
+              <th>Points</th>
+              <th>When</th>
+            </tr>
+          </thead>
+          <tbody>
+            {journal.value?.entries.map((entry) => (
+              <tr key={entry.id}>
+                <td>{entry.type}</td>
+                <td>{entry.points}</td>
+                <td>{formatTime(entry.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+
+      <WhatsAppNumbers admin={false} />
+      <VintedStatus />
+    </div>
+  );
+}
+
+/** The user's own Vinted session (never a token: the API sends none). */
+export function VintedStatus() {
+  const vinted = useLoad((c) => c.getVintedAuth());
+  return (
+    <Section title="Vinted session">
+      <ErrorText error={vinted.error} />
+      {vinted.value ? (
+        <dl className="pairs">
+          <dt>Status</dt>
+          <dd data-testid="vinted-status">{vinted.value.status}</dd>
+          <dt>Expires</dt>
+          <dd>{formatTime(vinted.value.expiresAt)}</dd>
+          <dt>Last refreshed</dt>
+          <dd>{formatTime(vinted.value.lastRefreshedAt)}</dd>
+          {vinted.value.lastError ? (
+            <>
+              <dt>Last error</dt>
+              <dd>{vinted.value.lastError}</dd>
+            </>
+          ) : null}
+        </dl>
+      ) : null}
+    </Section>
+  );
+}
