@@ -20,7 +20,7 @@ export class CreateUserDto {
   @MaxLength(254)
   email?: string;
 
-  @ApiPropertyOptional({ enum: ROLES, default: 'customer' })
+  @ApiPropertyOptional({ enum: ROLES, default: 'customer', example: 'vendor' })
   @IsOptional()
   @IsIn(ROLES)
   role?: Role;
