@@ -1,4 +1,5 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpirySweeper } from '@app/ledger';
 import request from 'supertest';
 import { claimsOf, login, startAuthApp } from './support/auth-app';
 import { Actor, NO_CRON, actor, sql } from './support/ledger-app';
@@ -66,6 +67,31 @@ describe('the console’s admin endpoints, and /console/', () => {
     await sql(app).query(
       `UPDATE point_accounts SET balance = balance - 1 WHERE user_id = (SELECT id FROM users WHERE username = 'carla')`,
     );
+  });
+
+  it('gives the admin every hold (never the token), the latest expiries and sweeps', async () => {
+    await admin.post('/api/admin/points/grant/', { username: 'carla', points: 100 }).expect(201);
+    const created = (await customer.post('/api/exchange-tokens/', { points: 40 }).expect(201)).body;
+    const overview = (await admin.get('/api/admin/ledger/tokens/').expect(200)).body;
+    expect(overview).toMatchObject({ activeCount: 1, heldPoints: 40, recentExpiries: [], sweepRuns: [] });
+    expect(overview.active).toEqual([
+      {
+        seq: expect.any(Number),
+        username: 'carla',
+        points: 40,
+        expiresAt: created.expiresAt,
+        secondsRemaining: expect.any(Number),
+      },
+    ]);
+    expect(JSON.stringify(overview)).not.toContain(created.token);
+    await customer.get('/api/admin/ledger/tokens/').expect(403);
+
+    await sql(app).query(`UPDATE exchange_tokens SET expires_at = now() - interval '1 second' WHERE status = 'active'`);
+    await app.get(ExpirySweeper).sweep({ trigger: 'cli' });
+    const after = (await admin.get('/api/admin/ledger/tokens/').expect(200)).body;
+    expect(after).toMatchObject({ activeCount: 0, heldPoints: 0, active: [] });
+    expect(after.recentExpiries).toEqual([{ username: 'carla', points: 40, releasedAt: expect.any(String) }]);
+    expect(after.sweepRuns).toEqual([expect.objectContaining({ trigger: 'cli', tokens: 1, users: 1, points: 40 })]);
   });
 
   it('answers /console/ without a build with a 404 that says how to make one, or with the page and its CSP', async () => {

@@ -21,6 +21,8 @@ export function formatRemaining(expiresAt: string, now: number): string {
 /** A loaded value, its error, and a reload. */
 export interface Loaded<T> {
   value: T | undefined;
+  /** When `value` was received (ms since the epoch; 0 before). */
+  readAt: number;
   error: string | undefined;
   reload: () => void;
 }
@@ -29,6 +31,7 @@ export interface Loaded<T> {
 export function useLoad<T>(load: (client: HourglassClient) => Promise<T>, deps: unknown[] = []): Loaded<T> {
   const client = useClient();
   const [value, setValue] = useState<T>();
+  const [readAt, setReadAt] = useState(0);
   const [error, setError] = useState<string>();
   const [generation, setGeneration] = useState(0);
   const loadRef = useRef(load);
@@ -39,6 +42,7 @@ export function useLoad<T>(load: (client: HourglassClient) => Promise<T>, deps: 
       (result) => {
         if (live) {
           setValue(result);
+          setReadAt(Date.now());
           setError(undefined);
         }
       },
@@ -52,7 +56,7 @@ export function useLoad<T>(load: (client: HourglassClient) => Promise<T>, deps: 
       live = false;
     };
   }, [client, generation, ...deps]);
-  return { value, error, reload: () => setGeneration((n) => n + 1) };
+  return { value, readAt, error, reload: () => setGeneration((n) => n + 1) };
 }
 
 /** One of the signed-in user's domain events (CloudEvents from `GET /api/events/`). */

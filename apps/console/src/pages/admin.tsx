@@ -1,10 +1,10 @@
 import type { Role } from '@app/client';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { VintedStatus } from './customer';
 import { ErrorText, formatTime, Section } from '../parts/common';
 import { MetricsCharts } from '../parts/metrics-charts';
 import { WhatsAppNumbers } from '../parts/whatsapp-numbers';
-import { useLoad } from '../hooks';
+import { formatRemaining, useLoad, useNow } from '../hooks';
 import { describeError, useClient } from '../session';
 
 /** The admin's page: numbers, accounts and points, the books, Vinted, the system. */
@@ -12,6 +12,7 @@ export function AdminPage() {
   return (
     <div className="grid">
       <WhatsAppNumbers admin />
+      <TokensOverview />
       <LedgerCheck />
       <Users />
       <Scheduler />
@@ -19,6 +20,83 @@ export function AdminPage() {
       <SystemHealth />
       <MetricsCharts />
     </div>
+  );
+}
+
+interface Overview {
+  activeCount: number;
+  heldPoints: number;
+  active: { seq: number; username: string; points: number; expiresAt: string }[];
+  recentExpiries: { username: string; points: number; releasedAt: string }[];
+  sweepRuns: { id: number; trigger: string; tokens: number; users: number; points: number; finishedAt: string }[];
+}
+
+/** Every user's holds with live countdowns, the latest expiries and sweeps; re-read every 5 s. */
+function TokensOverview() {
+  const overview = useLoad((c) => c.axios.get<Overview>('/api/admin/ledger/tokens/').then((r) => r.data));
+  const now = useNow(500);
+  const { reload } = overview;
+  // `reload` only bumps a counter: the first one serves for good (a dependency would restart the timer every render).
+  useEffect(() => {
+    const timer = window.setInterval(reload, 5_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  const value = overview.value;
+  return (
+    <Section title="Exchange tokens">
+      <ErrorText error={overview.error} />
+      {value ? (
+        <>
+          <p data-testid="holds-summary">
+            {value.activeCount} active holds, {value.heldPoints} points held
+          </p>
+          <table aria-label="Active holds">
+            <thead>
+              <tr>
+                <th>Customer</th>
+                <th>Points</th>
+                <th>Expires in</th>
+              </tr>
+            </thead>
+            <tbody>
+              {value.active.map((hold) => (
+                <tr key={hold.seq}>
+                  <td>{hold.username}</td>
+                  <td>{hold.points}</td>
+                  <td role="timer">{formatRemaining(hold.expiresAt, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Recent expiries</h3>
+          <table aria-label="Recent expiries">
+            <tbody>
+              {value.recentExpiries.map((expiry) => (
+                <tr key={`${expiry.releasedAt}-${expiry.username}-${expiry.points}`}>
+                  <td>{expiry.username}</td>
+                  <td>+{expiry.points} restored</td>
+                  <td>{formatTime(expiry.releasedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Sweep runs</h3>
+          <table aria-label="Sweep runs">
+            <tbody>
+              {value.sweepRuns.map((run) => (
+                <tr key={run.id}>
+                  <td>{run.trigger}</td>
+                  <td>
+                    {run.tokens} tokens, {run.points} points
+                  </td>
+                  <td>{formatTime(run.finishedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </Section>
   );
 }
 
@@ -44,10 +122,8 @@ function LedgerCheck() {
     }
   };
   return (
-    <Section title="Exchange tokens and the books">
-      <p className="muted">
-        Expiries, sweeps and holds are charted under System; this checks every account against the journal.
-      </p>
+    <Section title="The books">
+      <p className="muted">Checks every account's balance and held points against the journal and the active tokens.</p>
       <button type="button" onClick={() => void verify()} disabled={busy}>
         Verify ledger
       </button>

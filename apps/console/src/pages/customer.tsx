@@ -1,5 +1,5 @@
 import type { ExchangeToken } from '@app/client';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorText, formatTime, QrImage, Section } from '../parts/common';
 import { WhatsAppNumbers } from '../parts/whatsapp-numbers';
 import { formatRemaining, useLoad, useNow, useOwnEvents } from '../hooks';
@@ -16,6 +16,8 @@ export function CustomerPage() {
   const journal = useLoad((c) => c.getLedger({ limit: 10 }));
   const [current, setCurrent] = useState<ExchangeToken>();
   const [currentId, setCurrentId] = useState<number>();
+  /** Token ids by expiry instant, from `ledger.token.created`: the event may come before the creation's answer. */
+  const createdIds = useRef(new Map<number, number>());
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'active' });
   const [amount, setAmount] = useState('100');
   const [busy, setBusy] = useState(false);
@@ -30,10 +32,15 @@ export function CustomerPage() {
 
   useOwnEvents((event) => {
     const { data } = event;
-    if (event.type === 'ledger.token.created' && current && data.expiresAt === current.expiresAt) {
-      setCurrentId(Number(data.tokenId)); // the event names tokens by id, never by their secret string
+    // Events name tokens by id, never by their secret string: the creation event's expiry tells which is ours.
+    if (event.type === 'ledger.token.created') {
+      createdIds.current.set(Date.parse(String(data.expiresAt)), Number(data.tokenId));
     }
-    const mine = currentId !== undefined && Number(data.tokenId) === currentId;
+    const id = currentId ?? (current ? createdIds.current.get(Date.parse(current.expiresAt)) : undefined);
+    if (id !== undefined && id !== currentId) {
+      setCurrentId(id);
+    }
+    const mine = id !== undefined && Number(data.tokenId) === id;
     if (event.type === 'ledger.token.redeemed' && mine) {
       setOutcome({ kind: 'redeemed', points: Number(data.points) });
     }
@@ -45,16 +52,19 @@ export function CustomerPage() {
     }
   }, reloadAll);
 
-  // The stream may name the token before its creation answer arrives (then `currentId` is unknown):
-  // the history, re-read after every ledger event, tells its fate by the token itself.
+  // Should an event go unmatched, the history (re-read after every ledger event) tells the token's
+  // fate by the token itself: used, or gone from the list once past its expiry (the sweep released it).
   useEffect(() => {
-    const listed = history.value?.tokens.find((token) => token.token === current?.token);
+    if (!current || !history.value) {
+      return;
+    }
+    const listed = history.value.tokens.find((token) => token.token === current.token);
     if (listed?.status === 'used') {
       setOutcome((o) => (o.kind === 'active' ? { kind: 'redeemed', points: listed.points } : o));
-    } else if (listed?.status === 'expired') {
-      setOutcome((o) => (o.kind === 'active' ? { kind: 'expired', restored: listed.points } : o));
+    } else if (listed?.status === 'expired' || (!listed && history.readAt > Date.parse(current.expiresAt))) {
+      setOutcome((o) => (o.kind === 'active' ? { kind: 'expired', restored: current.points } : o));
     }
-  }, [history.value, current?.token]);
+  }, [history.value, history.readAt, current]);
 
   const create = async (submitted: FormEvent) => {
     submitted.preventDefault();

@@ -17,3 +17,36 @@ export class LedgerVerificationDto {
   @ApiProperty({ type: [String], example: [] }) tokenProblems!: string[];
   @ApiProperty({ type: [String], example: [], description: 'One sentence per problem found.' }) problems!: string[];
 }
+
+export class ActiveHoldDto {
+  @ApiProperty({ example: 42, description: 'The token’s row number (never the token, a bearer secret).' }) seq!: number;
+  @ApiProperty({ example: 'alice' }) username!: string;
+  @ApiProperty({ example: 100 }) points!: number;
+  @ApiProperty({ example: '2025-12-06T14:33:00.000Z' }) expiresAt!: string;
+  @ApiProperty({ example: 95 }) secondsRemaining!: number;
+}
+
+export class RecentExpiryDto {
+  @ApiProperty({ example: 'alice' }) username!: string;
+  @ApiProperty({ example: 100, description: 'Points restored to the balance.' }) points!: number;
+  @ApiProperty({ example: '2025-12-06T14:33:01.000Z' }) releasedAt!: string;
+}
+
+export class SweepRunDto {
+  @ApiProperty({ example: 7 }) id!: number;
+  @ApiProperty({ example: 'cron', enum: ['cron', 'create', 'validate', 'cli'] }) trigger!: string;
+  @ApiProperty({ example: 3 }) tokens!: number;
+  @ApiProperty({ example: 2 }) users!: number;
+  @ApiProperty({ example: 250 }) points!: number;
+  @ApiProperty({ example: 4 }) durationMs!: number;
+  @ApiProperty({ example: '2025-12-06T14:33:01.000Z' }) finishedAt!: string;
+}
+
+/** Every user's exchange tokens at a glance: the holds expiring first, the latest expiries and sweeps. */
+export class TokensOverviewDto {
+  @ApiProperty({ example: 12 }) activeCount!: number;
+  @ApiProperty({ example: 1200 }) heldPoints!: number;
+  @ApiProperty({ type: [ActiveHoldDto] }) active!: ActiveHoldDto[];
+  @ApiProperty({ type: [RecentExpiryDto] }) recentExpiries!: RecentExpiryDto[];
+  @ApiProperty({ type: [SweepRunDto] }) sweepRuns!: SweepRunDto[];
+}
