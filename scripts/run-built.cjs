@@ -219,11 +219,33 @@ function buildConsole(root, reason) {
     process.stderr.write(`failed after ${took}:\n${result.stderr ?? ''}${result.stdout ?? ''}${result.error ?? ''}\n`);
     return false;
   }
+  precompress(join(root, 'dist', 'console', 'assets'));
   const stamp = join(root, 'dist', 'console', STAMP);
   fs.writeFileSync(stamp, `Built from the sources as they were at ${new Date(startedAt).toISOString()}.\n`);
   fs.utimesSync(stamp, startedAt / 1000, startedAt / 1000);
   process.stderr.write(`done in ${took}\n`);
   return true;
+}
+
+/**
+ * Brotli and gzip copies of the console's scripts and styles (`x.js.br`, `x.js.gz`), made once per
+ * build with Node's zlib: the API sends the smallest one the browser accepts, never compressing
+ * on a request (apps/api/src/console/console-static.ts).
+ */
+function precompress(dir) {
+  const zlib = require('node:zlib');
+  for (const name of fs.readdirSync(dir)) {
+    if (!/\.(js|css)$/.test(name)) {
+      continue;
+    }
+    const content = fs.readFileSync(join(dir, name));
+    fs.writeFileSync(join(dir, `${name}.gz`), zlib.gzipSync(content, { level: 9 }));
+    const brotli = {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: content.length,
+    };
+    fs.writeFileSync(join(dir, `${name}.br`), zlib.brotliCompressSync(content, { params: brotli }));
+  }
 }
 
 /** Before the API starts: the console it serves, when stale. A console that fails to build does not stop the API. */

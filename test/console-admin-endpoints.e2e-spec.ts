@@ -107,6 +107,20 @@ describe('the console’s admin endpoints, and /console/', () => {
       expect(page.text).toMatch(/<div id="root"><\/div>/);
       expect(page.text).not.toMatch(/<script>/); // no inline script: script-src 'self' holds
       expect(page.headers['cache-control']).toBe('no-cache');
+      // Its script, precompressed at build time: the encoding the browser accepts, or none.
+      const script = /<script type="module" crossorigin src="([^"]+)">/.exec(page.text)?.[1] ?? '';
+      const server = () => request(app.getHttpServer());
+      const gzip = await server().get(script).set('Accept-Encoding', 'gzip');
+      expect(gzip.headers).toMatchObject({ 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+      expect(gzip.headers['content-type']).toMatch(/^text\/javascript|^application\/javascript/);
+      expect(gzip.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      const brotli = await server().get(script).set('Accept-Encoding', 'gzip, br');
+      expect(brotli.headers['content-encoding']).toBe('br');
+      const plain = await server().get(script).set('Accept-Encoding', 'identity');
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(brotli.text).toBe(plain.text); // supertest decodes it
+      expect(Number(brotli.headers['content-length']) * 3).toBeLessThan(Number(plain.headers['content-length']));
+      await server().get('/console/assets/missing.js').expect(404);
     }
     await request(app.getHttpServer()).get('/console').expect(301).expect('Location', '/console/');
     expect((await customer.get('/api/points/')).headers['cache-control']).toBe('no-store'); // the API's rule is untouched

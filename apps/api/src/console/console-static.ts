@@ -29,6 +29,7 @@ export const CONSOLE_DIST = join(checkoutRoot(__dirname), 'dist', 'console');
  * talks to the API like any other client. Without a build, a 404 says how to make one.
  */
 export function serveConsole(app: NestExpressApplication): void {
+  app.use(`${CONSOLE_PATH}/assets`, precompressed);
   app.useStaticAssets(join(CONSOLE_DIST, 'assets'), {
     prefix: `${CONSOLE_PATH}/assets/`,
     immutable: true,
@@ -56,6 +57,35 @@ export function serveConsole(app: NestExpressApplication): void {
     response.setHeader('Cache-Control', 'no-cache');
     response.type('html').send(indexHtml);
   });
+}
+
+const ENCODINGS = [
+  ['br', '.br'],
+  ['gzip', '.gz'],
+] as const;
+
+/**
+ * A script or stylesheet as the build precompressed it (scripts/run-built.cjs writes `.br` and
+ * `.gz` beside each), when the browser accepts that encoding: a third of the bytes on first load,
+ * at no CPU cost per request. The static server below then serves the chosen file.
+ */
+function precompressed(request: Request, response: Response, next: NextFunction): void {
+  const type = /\.(js|css)$/.exec(request.path)?.[1];
+  if (!type || request.path.includes('..') || (request.method !== 'GET' && request.method !== 'HEAD')) {
+    next();
+    return;
+  }
+  const encoding = ENCODINGS.find(
+    ([name, suffix]) =>
+      request.acceptsEncodings(name) === name && existsSync(join(CONSOLE_DIST, 'assets', request.path + suffix)),
+  );
+  response.vary('Accept-Encoding');
+  if (encoding) {
+    response.setHeader('Content-Encoding', encoding[0]);
+    response.type(type);
+    request.url = `${request.path}${encoding[1]}`;
+  }
+  next();
 }
 
 function readIndex(): string | undefined {
