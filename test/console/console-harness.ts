@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
@@ -108,6 +108,9 @@ export async function createAccount(baseUrl: string, username: string, role: str
 }
 
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`No ${CHROMIUM}: install Debian's Chromium (apt-get install -y chromium), as .ci/run does`);
+  }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
 }
 
@@ -131,6 +134,13 @@ export async function screenshots(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height });
     await page.waitForTimeout(150); // one layout pass at the new width
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${suffix}.png`), fullPage: true });
+    // Nothing wider than the screen: a phone must not scroll sideways.
+    const pageWidth = () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement
+        .scrollWidth;
+    if ((await page.evaluate(pageWidth)) > width) {
+      throw new Error(`${name} is wider than ${width} px: ${await page.evaluate(pageWidth)} px`);
+    }
   }
   if (before) {
     await page.setViewportSize(before);

@@ -12,9 +12,17 @@ export function useNow(intervalMs = 250): number {
   return now;
 }
 
-/** `m:ss` left until `expiresAt` (0:00 once past). */
-export function formatRemaining(expiresAt: string, now: number): string {
-  const seconds = Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+/**
+ * When something the API says expires in `seconds` does, on this device's clock: counted from
+ * when the answer came, so a phone whose clock is off still shows the right countdown.
+ */
+export function deadlineOf(seconds: number, receivedAt: number): number {
+  return receivedAt + seconds * 1000;
+}
+
+/** `m:ss` left until `deadline` (ms on this device's clock; 0:00 once past). */
+export function formatRemaining(deadline: number, now: number): string {
+  const seconds = Math.max(0, Math.floor((deadline - now) / 1000));
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 

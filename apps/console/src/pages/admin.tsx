@@ -4,7 +4,7 @@ import { VintedStatus } from './customer';
 import { ErrorText, formatTime, Section } from '../parts/common';
 import { MetricsCharts } from '../parts/metrics-charts';
 import { WhatsAppNumbers } from '../parts/whatsapp-numbers';
-import { formatRemaining, useLoad, useNow } from '../hooks';
+import { deadlineOf, formatRemaining, useLoad, useNow } from '../hooks';
 import { describeError, useClient } from '../session';
 
 /** The admin's page: numbers, accounts and points, the books, Vinted, the system. */
@@ -26,7 +26,7 @@ export function AdminPage() {
 interface Overview {
   activeCount: number;
   heldPoints: number;
-  active: { seq: number; username: string; points: number; expiresAt: string }[];
+  active: { seq: number; username: string; points: number; expiresAt: string; secondsRemaining: number }[];
   recentExpiries: { username: string; points: number; releasedAt: string }[];
   sweepRuns: { id: number; trigger: string; tokens: number; users: number; points: number; finishedAt: string }[];
 }
@@ -63,7 +63,7 @@ function TokensOverview() {
                 <tr key={hold.seq}>
                   <td>{hold.username}</td>
                   <td>{hold.points}</td>
-                  <td role="timer">{formatRemaining(hold.expiresAt, now)}</td>
+                  <td role="timer">{formatRemaining(deadlineOf(hold.secondsRemaining, overview.readAt), now)}</td>
                 </tr>
               ))}
             </tbody>

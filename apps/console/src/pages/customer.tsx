@@ -2,7 +2,7 @@ import type { ExchangeToken } from '@app/client';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ErrorText, formatTime, QrImage, Section } from '../parts/common';
 import { WhatsAppNumbers } from '../parts/whatsapp-numbers';
-import { formatRemaining, useLoad, useNow, useOwnEvents } from '../hooks';
+import { deadlineOf, formatRemaining, useLoad, useNow, useOwnEvents } from '../hooks';
 import { describeError, newIdempotencyKey, useClient } from '../session';
 
 /** What became of the token on display, as the events stream tells it. */
@@ -14,7 +14,7 @@ export function CustomerPage() {
   const points = useLoad((c) => c.getPoints());
   const history = useLoad((c) => c.getExchangeTokenStatus({ limit: 10 }));
   const journal = useLoad((c) => c.getLedger({ limit: 10 }));
-  const [current, setCurrent] = useState<ExchangeToken>();
+  const [current, setCurrent] = useState<ExchangeToken & { deadline: number }>();
   const [currentId, setCurrentId] = useState<number>();
   /** Token ids by expiry instant, from `ledger.token.created`: the event may come before the creation's answer. */
   const createdIds = useRef(new Map<number, number>());
@@ -61,7 +61,7 @@ export function CustomerPage() {
     const listed = history.value.tokens.find((token) => token.token === current.token);
     if (listed?.status === 'used') {
       setOutcome((o) => (o.kind === 'active' ? { kind: 'redeemed', points: listed.points } : o));
-    } else if (listed?.status === 'expired' || (!listed && history.readAt > Date.parse(current.expiresAt))) {
+    } else if (listed?.status === 'expired' || (!listed && history.readAt > current.deadline)) {
       setOutcome((o) => (o.kind === 'active' ? { kind: 'expired', restored: current.points } : o));
     }
   }, [history.value, history.readAt, current]);
@@ -73,7 +73,7 @@ export function CustomerPage() {
     try {
       // One key per click: a retried request (network blip) can never hold the points twice.
       const token = await client.createExchangeToken(Number(amount), { idempotencyKey: newIdempotencyKey() });
-      setCurrent(token);
+      setCurrent({ ...token, deadline: deadlineOf(token.expiresInSeconds, Date.now()) });
       setCurrentId(undefined);
       setOutcome({ kind: 'active' });
       reloadAll();
@@ -84,7 +84,7 @@ export function CustomerPage() {
     }
   };
 
-  const expired = current !== undefined && Date.parse(current.expiresAt) <= now;
+  const expired = current !== undefined && current.deadline <= now;
   return (
     <div className="grid">
       <Section title="Points">
@@ -129,7 +129,7 @@ export function CustomerPage() {
             </p>
             {outcome.kind === 'active' ? (
               <p className="countdown" role="timer" aria-label="Time left">
-                Expires in {formatRemaining(current.expiresAt, now)}
+                Expires in {formatRemaining(current.deadline, now)}
               </p>
             ) : null}
           </div>
@@ -152,7 +152,9 @@ export function CustomerPage() {
                 <td>{token.points}</td>
                 <td>{token.status}</td>
                 <td>
-                  {token.status === 'active' ? formatRemaining(token.expiresAt, now) : formatTime(token.expiresAt)}
+                  {token.status === 'active'
+                    ? formatRemaining(deadlineOf(token.secondsRemaining, history.readAt), now)
+                    : formatTime(token.expiresAt)}
                 </td>
               </tr>
             ))}
