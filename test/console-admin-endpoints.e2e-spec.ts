@@ -94,6 +94,13 @@ describe('the console’s admin endpoints, and /console/', () => {
     expect(after.sweepRuns).toEqual([expect.objectContaining({ trigger: 'cli', tokens: 1, users: 1, points: 40 })]);
   });
 
+  it('lists every Vinted session for an admin only, never a cookie', async () => {
+    const report = (await admin.get('/api/admin/vinted/sessions/').expect(200)).body;
+    expect(report.statuses).toEqual({ active: 0, expired: 0, error: 0, requires_configuration: 0 });
+    expect(report.sessions).toEqual([]);
+    await customer.get('/api/admin/vinted/sessions/').expect(403);
+  });
+
   it('answers /console/ without a build with a 404 that says how to make one, or with the page and its CSP', async () => {
     const page = await request(app.getHttpServer()).get('/console/some/route');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");

@@ -130,6 +130,10 @@ describe('the web console, in Chromium', () => {
     await admin.getByTestId('ledger-report').waitFor();
     await screenshots(admin, 'admin');
 
+    await expectText(
+      admin.getByTestId('vinted-summary'),
+      /^active \d+ · expired \d+ · error \d+ · requires_configuration \d+$/,
+    );
     await admin.getByRole('button', { name: 'Stop', exact: true }).click();
     await expectText(admin.getByTestId('scheduler-state'), 'stopped');
     await admin.getByRole('button', { name: 'Start', exact: true }).click();

@@ -1,6 +1,5 @@
 import type { Role } from '@app/client';
 import { useEffect, useState, type FormEvent } from 'react';
-import { VintedStatus } from './customer';
 import { ErrorText, formatTime, Section } from '../parts/common';
 import { MetricsCharts } from '../parts/metrics-charts';
 import { WhatsAppNumbers } from '../parts/whatsapp-numbers';
@@ -16,7 +15,7 @@ export function AdminPage() {
       <LedgerCheck />
       <Users />
       <Scheduler />
-      <VintedStatus />
+      <VintedSessions />
       <SystemHealth />
       <MetricsCharts />
     </div>
@@ -304,6 +303,60 @@ function Scheduler() {
         </button>
       </div>
       <ErrorText error={error ?? state.error} />
+    </Section>
+  );
+}
+
+interface VintedReport {
+  statuses: Record<string, number>;
+  sessions: {
+    username: string;
+    status: string;
+    accessExpiresAt: string | null;
+    lastRefreshedAt: string | null;
+    consecutiveFailures: number;
+    lastError: string | null;
+  }[];
+}
+
+/** Every user's Vinted session (`GET /api/admin/vinted/sessions/`, the CLI's `vinted report`). */
+function VintedSessions() {
+  const report = useLoad((c) => c.axios.get<VintedReport>('/api/admin/vinted/sessions/').then((r) => r.data));
+  return (
+    <Section title="Vinted sessions">
+      <ErrorText error={report.error} />
+      {report.value ? (
+        <>
+          <p data-testid="vinted-summary">
+            {Object.entries(report.value.statuses)
+              .map(([status, count]) => `${status} ${count}`)
+              .join(' · ')}
+          </p>
+          <table aria-label="Vinted sessions">
+            <thead>
+              <tr>
+                <th>User</th>
+                <th>Status</th>
+                <th>Expires</th>
+                <th>Failures</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.value.sessions.map((session) => (
+                <tr key={session.username} title={session.lastError ?? undefined}>
+                  <td>{session.username}</td>
+                  <td>{session.status}</td>
+                  <td>{formatTime(session.accessExpiresAt)}</td>
+                  <td>{session.consecutiveFailures}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      <button type="button" onClick={report.reload}>
+        Refresh list
+      </button>
     </Section>
   );
 }
