@@ -114,8 +114,16 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, ...extraArgs] });
 }
 
+/** What Chromium reported as refused by the console's Content-Security-Policy, on any page signed in here. */
+export const cspViolations: string[] = [];
+
 /** Opens the console and signs in through its form. */
 export async function signIn(page: Page, baseUrl: string, username: string, password = PASSWORD): Promise<void> {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) {
+      cspViolations.push(message.text());
+    }
+  });
   await page.goto(`${baseUrl}/console/`);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   ADMIN,
   apiAs,
+  cspViolations,
   createAccount,
   launchChromium,
   PASSWORD,
@@ -38,6 +39,8 @@ describe('the web console, in Chromium', () => {
   }, 180_000);
 
   afterAll(async () => {
+    // Every page above ran under script-src 'self' / style-src 'self': nothing was refused.
+    expect(cspViolations).toEqual([]);
     await browser?.close();
     await api?.stop();
   });
