@@ -161,6 +161,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web console runs in a browser (its own tsconfig, DOM lib) and is bundled by Vite.
+    files: ['apps/console/**/*.{ts,tsx,mts}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // Plain CommonJS run by Node or Jest themselves (the launcher in scripts/, Jest transformers):
     // outside the TypeScript project.
     files: ['**/*.cjs'],

@@ -4,6 +4,10 @@
  *
  *   node scripts/run-built.cjs api|worker|cli [args…]   (npm start, npm run start:worker, npm run cli)
  *   node scripts/run-built.cjs --build [api worker cli]  (npm run build: always builds, in one pass)
+ *   node scripts/run-built.cjs --build-console           (npm run build:console: the web console, by Vite)
+ *
+ * `npm start` (api) also builds the web console into dist/console/ when it is missing or its
+ * sources (apps/console, libs/client, the lockfile) changed since its last build.
  *
  * An app is rebuilt when dist/ has no build of it, or when a file it is compiled from (its
  * apps/<app>, libs/, the TypeScript and Nest configuration, the lockfile) changed since the start
@@ -53,7 +57,7 @@ function mtimeMs(file) {
 }
 
 /** The first source of `dir` (recursively) modified at or after `since`, if any. */
-function changedSince(dir, since) {
+function changedSince(dir, since, sourceFile = /\.(ts|json)$/) {
   let entries;
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -66,11 +70,11 @@ function changedSince(dir, since) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      const changed = SKIPPED_DIRS.has(entry.name) ? undefined : changedSince(path, since);
+      const changed = SKIPPED_DIRS.has(entry.name) ? undefined : changedSince(path, since, sourceFile);
       if (changed !== undefined) {
         return changed;
       }
-    } else if (/\.(ts|json)$/.test(entry.name) && !TEST_FILE.test(entry.name) && fs.statSync(path).mtimeMs >= since) {
+    } else if (sourceFile.test(entry.name) && !TEST_FILE.test(entry.name) && fs.statSync(path).mtimeMs >= since) {
       return path;
     }
   }
@@ -177,7 +181,93 @@ function nestCli(root) {
   }
 }
 
+/** The web console (apps/console, served by the API at /console/): built by Vite into dist/console/. */
+const CONSOLE_SOURCES = ['apps/console', 'libs/client'];
+
+/** Why the console must be built before the API starts, or undefined when dist/console/ is current. */
+function consoleStaleness(root) {
+  const builtAt = mtimeMs(join(root, 'dist', 'console', STAMP));
+  if (builtAt === undefined || !fs.existsSync(join(root, 'dist', 'console', 'index.html'))) {
+    return 'dist/ has no build of it yet';
+  }
+  if ((mtimeMs(join(root, 'package-lock.json')) ?? -Infinity) >= builtAt) {
+    return 'package-lock.json changed since the last build';
+  }
+  for (const dir of CONSOLE_SOURCES) {
+    const changed = changedSince(join(root, dir), builtAt, /\.(ts|tsx|mts|css|html|json)$/);
+    if (changed !== undefined) {
+      return `${relative(root, changed)} changed since the last build`;
+    }
+  }
+  return undefined;
+}
+
+/** `vite build` of the console (what `npm run build:console` runs), stamped like the apps. */
+function buildConsole(root, reason) {
+  const startedAt = Date.now();
+  process.stderr.write(`Building the console (${reason})… `);
+  // Vite's package exports do not list its bin; it is a dev dependency at the checkout's root.
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  if (!fs.existsSync(vite)) {
+    process.stderr.write('Vite is missing: run `npm ci` (it installs the dev dependencies that build the console).\n');
+    return false;
+  }
+  const args = [vite, 'build', '--config', join(root, 'apps', 'console', 'vite.config.mts'), '--logLevel', 'warn'];
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const took = `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+  if (result.status !== 0) {
+    process.stderr.write(`failed after ${took}:\n${result.stderr ?? ''}${result.stdout ?? ''}${result.error ?? ''}\n`);
+    return false;
+  }
+  precompress(join(root, 'dist', 'console', 'assets'));
+  const stamp = join(root, 'dist', 'console', STAMP);
+  fs.writeFileSync(stamp, `Built from the sources as they were at ${new Date(startedAt).toISOString()}.\n`);
+  fs.utimesSync(stamp, startedAt / 1000, startedAt / 1000);
+  process.stderr.write(`done in ${took}\n`);
+  return true;
+}
+
+/**
+ * Brotli and gzip copies of the console's scripts and styles (`x.js.br`, `x.js.gz`), made once per
+ * build with Node's zlib: the API sends the smallest one the browser accepts, never compressing
+ * on a request (apps/api/src/console/console-static.ts).
+ */
+function precompress(dir) {
+  const zlib = require('node:zlib');
+  for (const name of fs.readdirSync(dir)) {
+    if (!/\.(js|css)$/.test(name)) {
+      continue;
+    }
+    const content = fs.readFileSync(join(dir, name));
+    fs.writeFileSync(join(dir, `${name}.gz`), zlib.gzipSync(content, { level: 9 }));
+    const brotli = {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: content.length,
+    };
+    fs.writeFileSync(join(dir, `${name}.br`), zlib.brotliCompressSync(content, { params: brotli }));
+  }
+}
+
+/** Before the API starts: the console it serves, when stale. A console that fails to build does not stop the API. */
+function ensureConsole(root) {
+  const reason = consoleStaleness(root);
+  if (reason === undefined) {
+    return;
+  }
+  const unlock = lockBuild(root, 'console');
+  try {
+    if (consoleStaleness(root) !== undefined && !buildConsole(root, reason)) {
+      process.stderr.write('The API starts anyway; /console/ answers 404 until `npm run build:console` succeeds.\n');
+    }
+  } finally {
+    unlock();
+  }
+}
+
 function run(app, args) {
+  if (app === 'api') {
+    ensureConsole(ROOT);
+  }
   if (staleness(ROOT, app) !== undefined) {
     const unlock = lockBuild(ROOT, app);
     let built;
@@ -211,12 +301,21 @@ function buildAll(apps) {
 
 if (require.main === module) {
   const [first, ...rest] = process.argv.slice(2);
-  if (first === '--build' && rest.every((app) => APPS.includes(app))) {
+  if (first === '--build-console' && rest.length === 0) {
+    const unlock = lockBuild(ROOT, 'console');
+    try {
+      process.exitCode = buildConsole(ROOT, 'npm run build') ? 0 : 1;
+    } finally {
+      unlock();
+    }
+  } else if (first === '--build' && rest.every((app) => APPS.includes(app))) {
     buildAll(APPS.filter((app) => rest.length === 0 || rest.includes(app)));
   } else if (APPS.includes(first)) {
     run(first, rest);
   } else {
-    process.stderr.write(`Usage: node scripts/run-built.cjs ${APPS.join('|')} [args…] | --build [${APPS.join(' ')}]\n`);
+    process.stderr.write(
+      `Usage: node scripts/run-built.cjs ${APPS.join('|')} [args…] | --build [${APPS.join(' ')}] | --build-console\n`,
+    );
     process.exit(2);
   }
 }

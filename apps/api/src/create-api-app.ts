@@ -6,6 +6,7 @@ import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiModule } from './api.module';
+import { serveConsole } from './console/console-static';
 import { accessLog } from './http/access-log';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { enableCors } from './http/cors';
@@ -38,6 +39,7 @@ export async function createApiApp(config: AppConfig, extraModules: Type[] = [])
   app.use(onRequestEnd(accessLog(logging.root), httpMetrics()));
   app.use(securityHeaders(config));
   enableCors(app, config);
+  serveConsole(app);
   app.use(refuseNullCharactersInUrl);
   useBodyParsers(app);
 

@@ -8,4 +8,11 @@ export { DEFAULT_SWEEP_BATCH_SIZE, ExpirySweeper } from './sweep/expiry-sweeper.
 export { ExchangeTokensService } from './tokens/exchange-tokens.service';
 export { IdempotencyKeyPurgeCron } from './tokens/idempotency-key-purge.cron';
 export { TokenStatusService } from './tokens/token-status.service';
+export {
+  TokensOverviewService,
+  type ActiveHold,
+  type RecentExpiry,
+  type SweepRun,
+  type TokensOverview,
+} from './tokens/tokens-overview.service';
 export { LedgerVerifier } from './verify/ledger-verifier.service';

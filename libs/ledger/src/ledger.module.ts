@@ -10,6 +10,7 @@ import { ExchangeTokensService } from './tokens/exchange-tokens.service';
 import { IdempotencyKeysRepository } from './tokens/idempotency-keys.repository';
 import { QrCodeRenderer } from './tokens/qr-code.renderer';
 import { TokenStatusService } from './tokens/token-status.service';
+import { TokensOverviewService } from './tokens/tokens-overview.service';
 import { LedgerVerifyRepository } from './verify/ledger-verify.repository';
 import { LedgerVerifier } from './verify/ledger-verifier.service';
 
@@ -28,12 +29,20 @@ import { LedgerVerifier } from './verify/ledger-verifier.service';
     QrCodeRenderer,
     ExchangeTokensService,
     TokenStatusService,
+    TokensOverviewService,
     ExpirySweepRepository,
     ExpirySweeper,
     LedgerMetrics,
     LedgerVerifyRepository,
     LedgerVerifier,
   ],
-  exports: [LedgerService, ExchangeTokensService, TokenStatusService, ExpirySweeper, LedgerVerifier],
+  exports: [
+    LedgerService,
+    ExchangeTokensService,
+    TokenStatusService,
+    TokensOverviewService,
+    ExpirySweeper,
+    LedgerVerifier,
+  ],
 })
 export class LedgerModule {}

@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet, { HelmetOptions } from 'helmet';
+import { CONSOLE_PATH } from '../console/console-static';
 import { SWAGGER_PATH } from '../swagger';
 
 /**
@@ -28,7 +29,30 @@ const DOCS_CSP = {
   frameAncestors: ["'none'"],
 };
 
+/**
+ * The web console (`/console/`): Vite's build is same-origin files only (one module script, one
+ * stylesheet, no inline script or style element), so `script-src 'self'` and `style-src 'self'`;
+ * QR codes arrive as `data:` PNGs; the camera preview is a `blob:`/MediaStream; it calls this origin only.
+ */
+const CONSOLE_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  mediaSrc: ["'self'", 'blob:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 const DOCS_PREFIX = `/${SWAGGER_PATH}`;
+
+/** The console's page and assets. */
+function isConsole(path: string): boolean {
+  return path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`);
+}
 
 /** The Swagger UI page and its assets (not the OpenAPI JSON at `/api/docs-json`). */
 function isSwaggerUi(path: string): boolean {
@@ -44,8 +68,8 @@ function isSwaggerUi(path: string): boolean {
  *
  * Answers are never cached (`Cache-Control: no-store`, `Pragma: no-cache`, RFC 6749 §5.1): tokens,
  * exchange tokens, Vinted tokens and QR codes travel in bodies and headers, and a policy that
- * covers every answer cannot miss a new one. Only the Swagger UI's static page and assets are
- * left to the static server's caching.
+ * covers every answer cannot miss a new one. Only the Swagger UI's and the console's static pages
+ * and assets are left to their static servers' caching.
  */
 export function securityHeaders(config: AppConfig): RequestHandler {
   const common: HelmetOptions = {
@@ -55,9 +79,14 @@ export function securityHeaders(config: AppConfig): RequestHandler {
   };
   const api = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: API_CSP } });
   const docs = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: DOCS_CSP } });
+  const consolePage = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP } });
   return (request: Request, response: Response, next: NextFunction) => {
     if (isSwaggerUi(request.path)) {
       docs(request, response, next);
+      return;
+    }
+    if (isConsole(request.path)) {
+      consolePage(request, response, next); // its static server sets the caching (serveConsole)
       return;
     }
     response.setHeader('Cache-Control', 'no-store');
