@@ -14,3 +14,4 @@ export {
 } from './pagination';
 export { type AppLogging, ROOT_LOGGER, type RootLogger, appLogging, loggingModule } from './logging';
 export { exitOnStartupFailure, startupFailureText } from './startup-failure';
+export { SealedText } from './sealed-text';

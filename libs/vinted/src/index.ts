@@ -10,6 +10,7 @@ export {
 } from './scheduler/token-refresh-scheduler.service';
 export { REFRESH_FAILURE_KINDS, type RefreshFailureKind } from './sessions/refresh-failure';
 export { type SessionDiagnosis, SessionKeyRotation } from './sessions/session-key-rotation.service';
+export { type SessionsReport, sessionsReport } from './sessions/sessions-report';
 export { VINTED_SESSION_STATUSES, type VintedSessionStatus } from './sessions/vinted-session.entity';
 export { VintedSessionManager } from './sessions/vinted-session-manager.service';
 export { VintedCronModule } from './vinted-cron.module';

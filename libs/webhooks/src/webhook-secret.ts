@@ -1,12 +1,11 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { SealedText } from '@app/common';
 import { AppConfig } from '@app/config';
 import { Injectable } from '@nestjs/common';
 import { InvalidWebhookSecretError } from './webhooks.errors';
 
 const PREFIX = 'whsec_';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
 export function generateWebhookSecret(): string {
@@ -33,29 +32,19 @@ export function validateWebhookSecret(secret: string): string {
  */
 @Injectable()
 export class WebhookSecretCipher {
-  private readonly key: Buffer;
+  private readonly sealed: SealedText;
 
   constructor(config: AppConfig) {
     const secret = config.WEBHOOK_SECRETS_KEY ?? config.JWT_SIGNING_KEY ?? config.JWT_PRIVATE_KEY ?? '';
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'hourglass', 'webhook signing secret v1', 32));
+    this.sealed = new SealedText(secret, 'webhook signing secret v1');
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    return this.sealed.seal(plain);
   }
 
   /** The secret, or `undefined` if it was sealed with another key. */
   open(sealed: string): string | undefined {
-    try {
-      const data = Buffer.from(sealed, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, IV_BYTES));
-      decipher.setAuthTag(data.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-      return Buffer.concat([decipher.update(data.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-    } catch {
-      return undefined;
-    }
+    return this.sealed.open(sealed);
   }
 }

@@ -1,4 +1,4 @@
-import { SessionKeyRotation, VINTED_SESSION_STATUSES } from '@app/vinted';
+import { SessionKeyRotation, sessionsReport } from '@app/vinted';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { VintedSessionsReportDto } from './dto/admin-vinted.dto';
@@ -19,19 +19,6 @@ export class AdminVintedController {
   })
   @ApiOkResponse({ type: VintedSessionsReportDto })
   async report(): Promise<VintedSessionsReportDto> {
-    const sessions = await this.rotation.diagnose();
-    return {
-      statuses: Object.fromEntries(
-        VINTED_SESSION_STATUSES.map((status) => [status, sessions.filter((s) => s.status === status).length]),
-      ),
-      sessions: sessions.map((s) => ({
-        username: s.username,
-        status: s.status,
-        accessExpiresAt: s.accessExpiresAt,
-        lastRefreshedAt: s.lastRefreshedAt,
-        consecutiveFailures: s.consecutiveFailures,
-        lastError: s.lastError,
-      })),
-    };
+    return sessionsReport(await this.rotation.diagnose());
   }
 }

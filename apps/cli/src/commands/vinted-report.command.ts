@@ -3,7 +3,7 @@ import {
   SessionDiagnosis,
   SessionKeyRotation,
   TokenRefreshScheduler,
-  VINTED_SESSION_STATUSES,
+  sessionsReport,
 } from '@app/vinted';
 import { SubCommand } from 'nest-commander';
 import { table, when } from '../output/format';
@@ -22,29 +22,19 @@ export class VintedReportCommand extends ReportingCommand {
   protected async execute(): Promise<CommandReport> {
     const sessions = await this.rotation.diagnose();
     const scheduler = await this.scheduler.view();
-    const statuses = Object.fromEntries(
-      VINTED_SESSION_STATUSES.map((status) => [status, sessions.filter((s) => s.status === status).length]),
-    );
+    const report = sessionsReport(sessions);
     return {
       human: [
         table(
           ['status', 'sessions'],
-          Object.entries(statuses).map(([status, count]) => [status, String(count)]),
+          Object.entries(report.statuses).map(([status, count]) => [status, String(count)]),
         ),
         '',
         ...(sessions.length > 0 ? [sessionTable(sessions), ''] : []),
         schedulerLine(scheduler),
       ],
       json: {
-        statuses,
-        sessions: sessions.map((s) => ({
-          username: s.username,
-          status: s.status,
-          accessExpiresAt: s.accessExpiresAt,
-          lastRefreshedAt: s.lastRefreshedAt,
-          consecutiveFailures: s.consecutiveFailures,
-          lastError: s.lastError,
-        })),
+        ...report,
         scheduler,
       },
     };
