@@ -41,7 +41,11 @@ describe('the console’s admin endpoints, and /console/', () => {
     const taken = await admin.post('/api/admin/users/', { username: 'victor', password: 'correct-horse' });
     expect({ status: taken.status, body: taken.body }).toEqual({
       status: 400,
-      body: { username: ['A user with that username already exists.'] },
+      body: {
+        detail: 'Invalid input - username: A user with that username already exists.',
+        code: 'invalid',
+        errors: { username: ['A user with that username already exists.'] },
+      },
     });
     const badRole = await admin.post('/api/admin/users/', { username: 'x', password: 'correct-horse', role: 'boss' });
     expect(badRole.status).toBe(400);
