@@ -1,4 +1,12 @@
-import { PageRequest, cursorInteger, decodeCursor, encodeCursor, pageSize } from '@app/common';
+import {
+  InvalidCursorError,
+  PageRequest,
+  cursorInteger,
+  decodeCursor,
+  encodeCursor,
+  isIntegerId,
+  pageSize,
+} from '@app/common';
 import { AppConfig } from '@app/config';
 import { DOMAIN_EVENT_TYPES } from '@app/events';
 import { Injectable } from '@nestjs/common';
@@ -50,12 +58,22 @@ function validEventTypes(types: string[]): string[] {
   return types.includes(ALL_EVENT_TYPES) ? [ALL_EVENT_TYPES] : DOMAIN_EVENT_TYPES.filter((t) => types.includes(t));
 }
 
-function afterId(page: PageRequest): number | undefined {
-  return page.cursor === undefined ? undefined : cursorInteger(decodeCursor(page.cursor).id);
+/** The last id of the previous page, as the other paged lists read it (`before`, an int4 id). */
+function beforeId(page: PageRequest): number | undefined {
+  if (page.cursor === undefined) {
+    return undefined;
+  }
+  const before = cursorInteger(decodeCursor(page.cursor).before);
+  if (!isIntegerId(before)) {
+    throw new InvalidCursorError(); // ids are int4: a larger one was never handed out
+  }
+  return before;
 }
 
-function nextCursor<T extends { id: number }>(rows: T[], limit: number): string | null {
-  return rows.length < limit ? null : encodeCursor({ id: rows[rows.length - 1].id });
+/** Rows fetched with `limit + 1`: the page, and a cursor only when there is more. */
+function paged<T extends { id: number }>(rows: T[], limit: number): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor({ before: items[items.length - 1].id }) : null };
 }
 
 /**
@@ -84,8 +102,8 @@ export class WebhooksService {
 
   async list(page: PageRequest): Promise<SubscriptionPage> {
     const limit = pageSize(page.limit);
-    const subscriptions = await this.repository.listSubscriptions(limit, afterId(page));
-    return { subscriptions, nextCursor: nextCursor(subscriptions, limit) };
+    const { items, nextCursor } = paged(await this.repository.listSubscriptions(limit + 1, beforeId(page)), limit);
+    return { subscriptions: items, nextCursor };
   }
 
   async get(id: number): Promise<WebhookSubscription> {
@@ -115,10 +133,12 @@ export class WebhooksService {
 
   /** A subscription's delivery log, newest first. */
   async deliveries(subscriptionId: number, page: PageRequest): Promise<DeliveryPage> {
-    await this.get(subscriptionId);
     const limit = pageSize(page.limit);
-    const deliveries = await this.repository.listDeliveries(subscriptionId, limit, afterId(page));
-    return { deliveries, nextCursor: nextCursor(deliveries, limit) };
+    const before = beforeId(page);
+    await this.get(subscriptionId);
+    const rows = await this.repository.listDeliveries(subscriptionId, limit + 1, before);
+    const { items, nextCursor } = paged(rows, limit);
+    return { deliveries: items, nextCursor };
   }
 
   /** Sends a delivery again, whatever its status: pending and due now, with a new retry window. */
