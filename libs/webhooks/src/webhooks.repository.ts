@@ -147,8 +147,10 @@ export class WebhooksRepository {
    * Claims due deliveries of active subscriptions, at most `perSubscription` in flight per
    * subscription (counting the unexpired leases of every replica) and `limit` in all. Each claim
    * counts an attempt and pushes `next_attempt_at` to the lease's end: a sender that dies without
-   * recording an outcome leaves a delivery that falls due again. SKIP LOCKED: replicas claiming
-   * at once take different rows.
+   * recording an outcome leaves a delivery that falls due again. One claimer per subscription at
+   * a time (its row is locked, SKIP LOCKED: a replica claiming at the same instant passes it by
+   * this tick), so two replicas never both spend the same free slots. The oldest due deliveries
+   * go first, whatever their subscription, so a few free slots do not always go to the same ones.
    */
   async claimDue(request: ClaimRequest): Promise<ClaimedDelivery[]> {
     // A statement whose top level is an UPDATE: the driver answers [rows, count].
@@ -159,15 +161,17 @@ export class WebhooksRepository {
            WHERE f.subscription_id = s.id AND f.status = 'pending' AND f.lease_id IS NOT NULL AND f.next_attempt_at > now()
          ) AS free
          FROM webhook_subscriptions s WHERE s.active
+         FOR NO KEY UPDATE OF s SKIP LOCKED
        ), due AS (
          SELECT d.id FROM subscriptions s
          CROSS JOIN LATERAL (
-           SELECT c.id FROM webhook_deliveries c
+           SELECT c.id, c.next_attempt_at FROM webhook_deliveries c
            WHERE c.subscription_id = s.id AND c.status = 'pending' AND c.next_attempt_at <= now()
            ORDER BY c.next_attempt_at, c.id
            LIMIT greatest(0, s.free)
            FOR UPDATE SKIP LOCKED
          ) d
+         ORDER BY d.next_attempt_at, d.id
          LIMIT $2
        )
        UPDATE webhook_deliveries w
