@@ -54,6 +54,10 @@ export class CreateWebhooks1764610000000 implements MigrationInterface {
       WHERE status = 'pending'`);
     // A subscription's delivery log, newest first.
     await queryRunner.query('CREATE INDEX webhook_deliveries_log_idx ON webhook_deliveries (subscription_id, id)');
+    // The minutely purge of finished deliveries past WEBHOOK_DELIVERY_RETENTION, without a full scan.
+    await queryRunner.query(`
+      CREATE INDEX webhook_deliveries_finished_idx ON webhook_deliveries (last_attempt_at)
+      WHERE status <> 'pending'`);
     // Once per mark-sent statement (transition table): with no subscription, one empty join.
     await queryRunner.query(`
       CREATE FUNCTION webhook_fan_out() RETURNS trigger LANGUAGE plpgsql AS $$
