@@ -82,7 +82,12 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
         statusCode: outcome.statusCode,
         error: outcome.error,
         // Interrupted by this process's shutdown: due again at once, on another replica or after the restart.
-        delayMs: outcome.interrupted ? 0 : retryDelayMs(delivery.attempts, this.retryPolicy()),
+        delayMs: outcome.interrupted
+          ? 0
+          : retryDelayMs(delivery.attempts, {
+              baseMs: this.config.WEBHOOK_RETRY_BASE,
+              maxDelayMs: this.config.WEBHOOK_RETRY_MAX_DELAY,
+            }),
         windowMs: this.config.WEBHOOK_RETRY_WINDOW,
       });
       if (status !== undefined) {
@@ -119,13 +124,5 @@ export class WebhookDeliveryService implements BeforeApplicationShutdown {
       allowPrivate: this.config.WEBHOOK_ALLOW_PRIVATE,
       signal: this.shutdown.signal,
     });
-  }
-
-  private retryPolicy() {
-    return {
-      baseMs: this.config.WEBHOOK_RETRY_BASE,
-      maxDelayMs: this.config.WEBHOOK_RETRY_MAX_DELAY,
-      windowMs: this.config.WEBHOOK_RETRY_WINDOW,
-    };
   }
 }

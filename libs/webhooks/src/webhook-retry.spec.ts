@@ -1,6 +1,6 @@
 import { retryDelayMs } from './webhook-retry';
 
-const policy = { baseMs: 5000, maxDelayMs: 3_600_000, windowMs: 86_400_000 };
+const policy = { baseMs: 5000, maxDelayMs: 3_600_000 };
 
 describe(retryDelayMs.name, () => {
   it('doubles from the base at each attempt', () => {

@@ -1,8 +1,7 @@
-/** How a failed delivery is retried: WEBHOOK_RETRY_BASE, WEBHOOK_RETRY_MAX_DELAY, WEBHOOK_RETRY_WINDOW. */
+/** The delays between attempts: WEBHOOK_RETRY_BASE, WEBHOOK_RETRY_MAX_DELAY (when to give up is WEBHOOK_RETRY_WINDOW, the repository's). */
 export interface RetryPolicy {
   baseMs: number;
   maxDelayMs: number;
-  windowMs: number;
 }
 
 /** ±20% around the nominal delay, so that receivers coming back up are not hit by every retry at once. */
