@@ -37,6 +37,7 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
     if (url === undefined) {
       return; // embedded: the relay publishes to LocalEventStream itself
     }
+    this.local.unfollowed(); // until the queue is bound
     const manager = amqp.connect([url], {
       heartbeatIntervalInSeconds: HEARTBEAT_SECONDS,
       reconnectTimeInSeconds: RECONNECT_SECONDS,
@@ -44,7 +45,7 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
     });
     manager.on('disconnect', () => {
       // The exclusive queue dies with the connection: whatever is published until the next one is bound is missed.
-      this.local.gap();
+      this.local.unfollowed();
       if (!this.closing) {
         this.logger.warn('Lost the RabbitMQ connection that follows domain events; reconnecting');
       }
@@ -82,7 +83,7 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
     // A channel closed while its connection lives is never reopened by amqp-connection-manager:
     // reconnect, which reruns this setup (a new queue, bound again).
     channel.once('close', () => {
-      this.local.gap();
+      this.local.unfollowed();
       setTimeout(() => {
         if (!this.closing && manager.connection?.connection === channel.connection) {
           manager.reconnect();
@@ -93,6 +94,7 @@ export class AmqpEventFollower implements OnApplicationBootstrap, OnApplicationS
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
     await channel.bindQueue(queue, EVENTS_EXCHANGE, '#');
     await channel.consume(queue, (message) => this.deliver(manager, message), { noAck: true });
+    this.local.followed();
     this.logger.debug(`Following ${EVENTS_EXCHANGE} through ${queue}`);
     if (this.unreachableReported) {
       this.logger.log('Following domain events again');

@@ -18,6 +18,11 @@ interface Subscription {
 export class LocalEventStream {
   private readonly logger = new Logger(LocalEventStream.name);
   private readonly subscriptions = new Set<Subscription>();
+  /**
+   * Whether this process hears `hourglass.events` now: always embedded (the relay publishes here);
+   * with RabbitMQ, only while `AmqpEventFollower` has its queue bound.
+   */
+  private following = true;
 
   /**
    * Returns the unsubscribe function. `onGap` is called when events may have been missed (this
@@ -26,7 +31,23 @@ export class LocalEventStream {
   subscribe(listener: DomainEventListener, onGap?: () => void): () => void {
     const subscription = { listener, onGap };
     this.subscriptions.add(subscription);
+    if (!this.following && onGap !== undefined) {
+      // Nothing is heard now (no queue on the broker yet, or it was lost): say so at once rather
+      // than let the stream stay silent; the client reconnects and tries again.
+      queueMicrotask(onGap);
+    }
     return () => this.subscriptions.delete(subscription);
+  }
+
+  /** The follower is (re)connecting: nothing is heard until `followed()`. */
+  unfollowed(): void {
+    this.following = false;
+    this.gap();
+  }
+
+  /** The follower's queue is bound: every event from now on is heard. */
+  followed(): void {
+    this.following = true;
   }
 
   /** Whether anything listens now (a follower need not decode an event nobody would hear). */
