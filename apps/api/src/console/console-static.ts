@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
@@ -37,7 +37,6 @@ export function serveConsole(app: NestExpressApplication): void {
     index: false,
     fallthrough: false,
   });
-  let indexHtml: string | undefined;
   app.use(CONSOLE_PATH, (request: Request, response: Response, next: NextFunction) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       next();
@@ -47,7 +46,7 @@ export function serveConsole(app: NestExpressApplication): void {
       response.redirect(301, `${CONSOLE_PATH}/`);
       return;
     }
-    indexHtml ??= readIndex();
+    const indexHtml = currentBuild()?.html;
     if (indexHtml === undefined) {
       response
         .status(404)
@@ -75,9 +74,9 @@ function precompressed(request: Request, response: Response, next: NextFunction)
     next();
     return;
   }
+  const copies = (build ?? currentBuild())?.compressed; // read once, then only with a page load
   const encoding = ENCODINGS.find(
-    ([name, suffix]) =>
-      request.acceptsEncodings(name) === name && existsSync(join(CONSOLE_DIST, 'assets', request.path + suffix)),
+    ([name, suffix]) => request.acceptsEncodings(name) === name && copies?.has(request.path.slice(1) + suffix),
   );
   response.vary('Accept-Encoding');
   if (encoding) {
@@ -88,10 +87,30 @@ function precompressed(request: Request, response: Response, next: NextFunction)
   next();
 }
 
-function readIndex(): string | undefined {
+interface ConsoleBuild {
+  indexMtimeMs: number;
+  html: string;
+  /** The `.br`/`.gz` copies the build made, by file name. */
+  compressed: Set<string>;
+}
+
+/** The build last read from disk; the assets' encodings are looked up here, never on disk per request. */
+let build: ConsoleBuild | undefined;
+
+/**
+ * The build on disk, read again when index.html changed (a rebuild while the API runs: Vite empties
+ * dist/console/, so the old page would name assets that are gone). One stat per page load.
+ */
+function currentBuild(): ConsoleBuild | undefined {
+  const index = join(CONSOLE_DIST, 'index.html');
   try {
-    return readFileSync(join(CONSOLE_DIST, 'index.html'), 'utf8');
+    const indexMtimeMs = statSync(index).mtimeMs;
+    if (build?.indexMtimeMs !== indexMtimeMs) {
+      const assets = readdirSync(join(CONSOLE_DIST, 'assets')).filter((name) => /\.(br|gz)$/.test(name));
+      build = { indexMtimeMs, html: readFileSync(index, 'utf8'), compressed: new Set(assets) };
+    }
   } catch {
-    return undefined;
+    build = undefined; // not built (or being rebuilt): 404 with how to build it
   }
+  return build;
 }
