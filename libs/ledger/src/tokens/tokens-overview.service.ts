@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { toNumber } from '../ledger.types';
 
+/**
+ * How far back in the journal "recent expiries" look: releases are rare where most tokens are
+ * redeemed, and an unbounded search would walk the whole append-only journal on each call (an
+ * index on releases would instead cost every sweep a write per token).
+ */
+const RECENT_JOURNAL_WINDOW = 10_000;
+
 /** An active hold, as an operator sees it: whose, how much, until when. Never the token itself (a bearer secret). */
 export interface ActiveHold {
   /** The token's row number (`seq`), to tell holds apart. */
@@ -65,8 +72,9 @@ export class TokensOverviewService {
       this.dataSource.query<{ username: string; points: string; created_at: Date }[]>(
         `SELECT u.username, e.points, e.created_at
          FROM ledger_entries e JOIN users u ON u.id = e.user_id
-         WHERE e.type = 'release' ORDER BY e.id DESC LIMIT $1`,
-        [limit],
+         WHERE e.type = 'release' AND e.id > (SELECT coalesce(max(id), 0) FROM ledger_entries) - $2
+         ORDER BY e.id DESC LIMIT $1`,
+        [limit, RECENT_JOURNAL_WINDOW],
       ),
       this.dataSource.query<
         {
