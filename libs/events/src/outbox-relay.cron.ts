@@ -9,7 +9,9 @@ const OUTBOX_CHANNEL = 'outbox_events';
 /**
  * The trigger NOTIFYs at most once per 25 ms slot (migration CheaperOutboxWrites1764520000000):
  * an event whose statement ran in a slot that had already notified, and committed after the relay
- * run that this wakeup started had read the outbox, is published by a run one slot later.
+ * run that this wakeup started had read the outbox, is usually published by a run one slot later.
+ * A wakeup is only a hint: an event committed later than that, or whose slot's NOTIFY was rolled
+ * back with its transaction, waits for the next EVENTS_RELAY_INTERVAL poll (250 ms), never longer.
  */
 const WAKEUP_SLOT_MS = 25;
 
